@@ -1,0 +1,406 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from stories.errors import EditorialError
+from stories.models import Claim, ClaimAppearance, DuplicateCandidate, MergeRecord, Source, Story
+from stories.services.candidates import dismiss_candidate, merge_candidate, merge_stories
+from stories.services.claims import tag_claim
+from stories.services.merge import unmerge
+
+from .base import HistoryAdmin, NoteAuthorMixin, StoryNoteInline, run_each
+from .diff import side_by_side
+
+
+def _story_text(story):
+    return story.body or story.summary
+
+
+class AppearanceInline(admin.TabularInline):
+    """Appearances are added only through "Tag a claim" on a story, which checks the quote."""
+
+    model = ClaimAppearance
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StoryAppearanceInline(AppearanceInline):
+    fields = readonly_fields = ["claim", "quote"]
+
+
+class ClaimAppearanceInline(AppearanceInline):
+    fields = readonly_fields = ["story", "quote"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "reliability", "homepage"]
+    list_filter = ["kind", "reliability"]
+    search_fields = ["name", "homepage"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class MergeForm(forms.Form):
+    canonical = forms.ModelChoiceField(
+        queryset=Story.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Keep this story",
+        help_text="Readers of the others are sent to it; nothing is deleted, and the merge can be undone.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Why these are the same story; kept with the merge record.",
+    )
+
+    def __init__(self, stories, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["canonical"].queryset = Story.objects.filter(pk__in=[s.pk for s in stories])
+        self.fields["canonical"].label_from_instance = lambda s: (
+            f"{s.title} ({s.source}, {s.published_at:%d %b %Y})"
+            if s.published_at
+            else f"{s.title} ({s.source})"
+        )
+
+
+class TagClaimForm(forms.Form):
+    quote = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Paste the story's own words that make the claim.",
+    )
+    claim = forms.ModelChoiceField(queryset=Claim.objects.all(), required=False)  # autocomplete: see below
+    text = forms.CharField(
+        required=False,
+        max_length=Claim._meta.get_field("text").max_length,
+        label="…or a new claim",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="One checkable statement, written as a full sentence. It starts unreviewed.",
+    )
+
+    def __init__(self, admin_site, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claim"] = forms.ModelChoiceField(
+            queryset=Claim.objects.all(),
+            required=False,
+            label="Existing claim",
+            help_text="Type to search the claims on file.",
+            widget=AutocompleteSelect(ClaimAppearance._meta.get_field("claim"), admin_site),
+        )
+
+
+@admin.register(Story)
+class StoryAdmin(NoteAuthorMixin, HistoryAdmin):
+    list_display = ["title", "source", "published_at", "status", "merged_into"]
+    list_filter = ["status", "source__kind", "source"]
+    list_select_related = ["source", "merged_into"]
+    search_fields = ["title", "url", "summary"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["merged_into", "fingerprint", "created_at", "updated_at"]
+    autocomplete_fields = ["source"]
+    inlines = [StoryAppearanceInline, StoryNoteInline]
+    actions = ["merge_selected"]
+    change_form_template = "admin/stories/story/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/tag-claim/", view(self.tag_claim_view), name="stories_story_tag_claim"),
+            path("<int:pk>/undo-merge/", view(self.undo_merge_view), name="stories_story_undo_merge"),
+            *super().get_urls(),
+        ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # stories are merged or rejected, never deleted
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        story = self.get_object(request, object_id)
+        extra = {}
+        if story is not None:
+            extra = {
+                "merge_record": self._active_merge(story) if story.merged_into_id else None,
+                "copies": list(story.copies.select_related("source")),
+                "can_tag": self._may_tag(request, story),
+            }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    @staticmethod
+    def _active_merge(story):
+        """The merge that made `story` a copy: its own, or the merge that moved it along a chain."""
+        return (
+            MergeRecord.objects.active()
+            .filter(Q(duplicate=story) | Q(repointed=story))
+            .select_related("canonical", "merged_by")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+
+    def _may_tag(self, request, story):
+        return self.has_change_permission(request, story) and request.user.has_perm(
+            "stories.add_claimappearance"
+        )
+
+    @admin.action(description="Merge selected stories…", permissions=["change"])
+    def merge_selected(self, request, queryset):
+        stories = list(queryset.select_related("source", "merged_into"))
+        if len(stories) < 2:
+            self.message_user(request, "Select at least two stories to merge.", messages.WARNING)
+            return None
+        form = MergeForm(stories, request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            canonical = form.cleaned_data["canonical"]
+            try:
+                records = merge_stories(
+                    canonical, stories, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except EditorialError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request, f"Merged {len(records)} stories into “{canonical}”.", messages.SUCCESS
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge stories",
+            "opts": self.model._meta,
+            "stories": stories,
+            "form": form,
+            "action_name": "merge_selected",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/stories/story/merge_confirmation.html", context)
+
+    def tag_claim_view(self, request, pk):
+        story = get_object_or_404(Story.objects.select_related("source"), pk=pk)
+        if not self._may_tag(request, story):
+            raise PermissionDenied
+        form = TagClaimForm(self.admin_site, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            if data["text"].strip() and not request.user.has_perm("stories.add_claim"):
+                raise PermissionDenied
+            try:
+                appearance = tag_claim(story, data["quote"], data["claim"], data["text"], by=request.user)
+            except EditorialError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request, f"Tagged the claim “{appearance.claim}” in “{story}”.", messages.SUCCESS
+                )
+                return redirect("admin:stories_story_change", story.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Tag a claim in “{story}”",
+            "opts": self.model._meta,
+            "original": story,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/stories/story/tag_claim.html", context)
+
+    def undo_merge_view(self, request, pk):
+        story = get_object_or_404(Story, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, story):
+            raise PermissionDenied
+        record = self._active_merge(story)
+        if record is None:
+            self.message_user(request, f"“{story}” is not merged into another story.", messages.WARNING)
+        else:
+            _undo(self, request, record)
+        return redirect("admin:stories_story_change", story.pk)
+
+
+def _undo(modeladmin, request, record):
+    try:
+        unmerge(record, by=request.user)
+    except EditorialError as error:
+        modeladmin.message_user(request, str(error), messages.ERROR)
+    else:
+        modeladmin.message_user(request, f"Undone: {record}.", messages.SUCCESS)
+
+
+@admin.register(MergeRecord)
+class MergeRecordAdmin(HistoryAdmin):
+    list_display = ["__str__", "merged_by", "created_at", "score", "undone_at"]
+    list_filter = ["undone_at"]
+    list_select_related = ["duplicate", "canonical", "merged_by"]
+    readonly_fields = [
+        "duplicate",
+        "canonical",
+        "merged_by",
+        "reason",
+        "score",
+        "candidate",
+        "created_at",
+        "undone_at",
+        "undone_by",
+    ]
+    exclude = ["repointed"]
+    actions = ["undo"]
+    change_form_template = "admin/stories/mergerecord/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.undo_view)
+        return [path("<int:pk>/undo/", view, name="stories_mergerecord_undo"), *super().get_urls()]
+
+    def has_add_permission(self, request):
+        return False  # merges are made through the merge service, from the stories or the queue
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a merge is undone, never deleted
+
+    @admin.action(description="Undo the selected merges", permissions=["change"])
+    def undo(self, request, queryset):
+        run_each(self, request, queryset, unmerge, "merges undone")
+
+    def undo_view(self, request, pk):
+        record = get_object_or_404(MergeRecord, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, record):
+            raise PermissionDenied
+        _undo(self, request, record)
+        return redirect("admin:stories_mergerecord_change", record.pk)
+
+
+class QueueStateFilter(admin.SimpleListFilter):
+    """The queue opens on the pending pairs; decided ones are one click away."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [*DuplicateCandidate.State.choices, ("all", "All")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or DuplicateCandidate.State.PENDING) == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or DuplicateCandidate.State.PENDING
+        return queryset if value == "all" else queryset.filter(state=value)
+
+
+@admin.register(DuplicateCandidate)
+class DuplicateCandidateAdmin(admin.ModelAdmin):
+    """The duplicate queue: pending pairs, best score first (the model's ordering)."""
+
+    list_display = ["score_display", "left", "right", "state", "compare"]
+    list_display_links = None
+    list_filter = [QueueStateFilter]
+    list_select_related = ["story_a__source", "story_b__source"]
+    actions = ["dismiss_selected"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.compare_view)
+        return [
+            path("<int:pk>/compare/", view, name="stories_duplicatecandidate_compare"),
+            *super().get_urls(),
+        ]
+
+    def has_add_permission(self, request):
+        return False  # the detector finds pairs
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting a pair would let the detector queue it again: dismiss it instead
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Duplicate queue", **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect("admin:stories_duplicatecandidate_compare", object_id)
+
+    @admin.display(description="score", ordering="score")
+    def score_display(self, obj):
+        return f"{obj.score:.2f}"
+
+    @staticmethod
+    def _story_cell(story):
+        date = f"{story.published_at:%d %b %Y}" if story.published_at else "no date"
+        return format_html(
+            '<a href="{}">{}</a><br><span class="quiet">{} · {}{}</span>',
+            reverse("admin:stories_story_change", args=[story.pk]),
+            story.title,
+            story.source,
+            date,
+            " · merged" if story.merged_into_id else "",
+        )
+
+    @admin.display(description="left story")
+    def left(self, obj):
+        return self._story_cell(obj.story_a)
+
+    @admin.display(description="right story")
+    def right(self, obj):
+        return self._story_cell(obj.story_b)
+
+    @admin.display(description="")
+    def compare(self, obj):
+        url = reverse("admin:stories_duplicatecandidate_compare", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Compare and decide</a>', url)
+
+    @admin.action(description="Dismiss selected pairs (not duplicates)", permissions=["change"])
+    def dismiss_selected(self, request, queryset):
+        run_each(self, request, queryset, dismiss_candidate, "pairs dismissed")
+
+    def compare_view(self, request, pk):
+        candidate = get_object_or_404(
+            DuplicateCandidate.objects.select_related("story_a__source", "story_b__source", "decided_by"),
+            pk=pk,
+        )
+        if not self.has_view_or_change_permission(request, candidate):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._decide(request, candidate)
+        left_html, right_html = side_by_side(_story_text(candidate.story_a), _story_text(candidate.story_b))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Compare a pair",
+            "opts": self.model._meta,
+            "candidate": candidate,
+            "left_html": left_html,
+            "right_html": right_html,
+            "can_decide": candidate.state == DuplicateCandidate.State.PENDING
+            and self.has_change_permission(request, candidate)
+            and request.user.has_perm("stories.change_story"),
+        }
+        return TemplateResponse(request, "admin/stories/duplicatecandidate/compare.html", context)
+
+    def _decide(self, request, candidate):
+        if not (
+            self.has_change_permission(request, candidate) and request.user.has_perm("stories.change_story")
+        ):
+            raise PermissionDenied
+        decision = request.POST.get("decision")
+        try:
+            if decision == "dismiss":
+                dismiss_candidate(candidate, by=request.user)
+                done = "Dismissed: these two are not the same story."
+            elif decision in ("left", "right"):
+                keep = candidate.story_a if decision == "left" else candidate.story_b
+                record = merge_candidate(
+                    candidate, keep, by=request.user, reason=request.POST.get("reason", "")
+                )
+                undo = reverse("admin:stories_mergerecord_change", args=[record.pk])
+                done = format_html(
+                    'Merged: {}. <a href="{}">Undo it from the merge record</a>.', record, undo
+                )
+            else:
+                raise EditorialError(
+                    "Choose merge into the left story, merge into the right story, or dismiss."
+                )
+        except EditorialError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect("admin:stories_duplicatecandidate_compare", candidate.pk)
+        self.message_user(request, done, messages.SUCCESS)
+        return redirect("admin:stories_duplicatecandidate_changelist")

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class StoriesConfig(AppConfig):
+    name = "stories"
+    verbose_name = "Coverage"
+
+    def ready(self):
+        from stories import signals
+
+        signals.connect()

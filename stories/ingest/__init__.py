@@ -1,0 +1,202 @@
+"""Reading files into Items: plain text, JSON Lines, RSS/Atom feeds and saved HTML pages.
+
+`read_file(path, fmt)` yields, for each article in the file, either an Item or the IngestError
+that refused it, so one bad line never stops the others. The format is picked from the content
+("auto"), never from the file name alone. Nothing here touches the database.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import feedparser
+import trafilatura
+from django.conf import settings
+
+from stories.services.ingest import IngestError, Item, html_to_text, parse_date
+
+FORMATS = ("auto", "text", "jsonl", "feed", "html")
+JSONL_FIELDS = {"title", "body", "url", "source", "published_at", "byline", "language", "guid", "summary"}
+TITLE_CHARS = 300
+TEXT_HEADERS = {"url": "url", "source": "source", "published": "published_at", "byline": "byline"}
+
+
+def detect(text):
+    """The format of a decoded file, from its first characters."""
+    head = text.lstrip()[:2000].lower()
+    if head.startswith("{"):
+        return "jsonl"
+    if head.startswith("<?xml") or "<rss" in head[:500] or "<feed" in head[:500] or "<rdf:rdf" in head[:500]:
+        return "feed"
+    if head.startswith("<!doctype html") or head.startswith("<html") or "<head" in head or "<body" in head:
+        return "html"
+    return "text"
+
+
+def decode(path):
+    """The file's text; refuses unreadable, too large, binary, non-UTF-8 and empty files."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > settings.NEWSROOM_INGEST_MAX_FILE_BYTES:
+            raise IngestError(
+                f"{path}: file is {size:,} bytes, "
+                f"over the limit of {settings.NEWSROOM_INGEST_MAX_FILE_BYTES:,}"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    if b"\0" in data[:8192]:
+        raise IngestError(f"{path}: unknown format: binary data, not text, JSON Lines, a feed or HTML")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise IngestError(
+            f"{path}:{line}: invalid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    if not text.strip():
+        raise IngestError(f"{path}: empty file")
+    return text
+
+
+def read_file(path, fmt="auto"):
+    """Yield an Item or an IngestError for each article of the file."""
+    if fmt not in FORMATS:
+        yield IngestError(f"{path}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        return
+    try:
+        text = decode(path)
+    except IngestError as exc:
+        yield exc
+        return
+    fmt = detect(text) if fmt == "auto" else fmt
+    name = Path(path).name
+    yield from PARSERS[fmt](text, str(path), name)
+
+
+def _items_or_error(parse):
+    def wrapper(text, where, name):
+        try:
+            yield from parse(text, where, name)
+        except IngestError as exc:
+            yield exc
+
+    return wrapper
+
+
+@_items_or_error
+def read_text(text, where, name):
+    lines = text.splitlines()
+    fields, index = {}, 0
+    while index < len(lines) and ":" in lines[index]:
+        key, _, value = lines[index].partition(":")
+        if key.strip().lower() not in TEXT_HEADERS or not key.strip().isalpha():
+            break
+        fields[TEXT_HEADERS[key.strip().lower()]] = value.strip()
+        index += 1
+    if fields and index < len(lines) and lines[index].strip():
+        raise IngestError(f"{where}:{index + 1}: the header block must end with an empty line")
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index == len(lines):
+        raise IngestError(f"{where}: empty title: no text after the header block")
+    title_line = index + 1
+    published = fields.pop("published_at", "")
+    title, body = lines[index].strip(), lines[index + 1 :]
+    if len(title) > TITLE_CHARS:  # a lead paragraph, not a headline: title from it, kept in the body
+        title, body = _shorten(title), lines[index:]
+    yield Item(
+        title=title,
+        body="\n".join(body),
+        published_at=parse_date(published, where=f"{where}:{_header_line(lines, 'published')}: "),
+        origin=f"{where}:{title_line}",
+        **fields,
+    )
+
+
+def _shorten(line):
+    """The first sentence of a long line, or its first words, within TITLE_CHARS."""
+    sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    if len(sentence) <= TITLE_CHARS:
+        return sentence
+    return line[: TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _header_line(lines, key):
+    return next((n for n, line in enumerate(lines, 1) if line.lower().startswith(key + ":")), 1)
+
+
+def read_jsonl(text, where, name):
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        origin = f"{where}:{number}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield IngestError(f"{origin}: not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(data, dict):
+            yield IngestError(f"{origin}: expected a JSON object, got {type(data).__name__}")
+            continue
+        unknown = sorted(set(data) - JSONL_FIELDS)
+        if unknown:
+            yield IngestError(
+                f"{origin}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(JSONL_FIELDS))}"
+            )
+            continue
+        data = {
+            key: ("" if value is None and key != "published_at" else value) for key, value in data.items()
+        }
+        yield Item(**{"title": "", **data, "origin": origin})
+
+
+def read_feed(text, where, name):
+    parsed = feedparser.parse(text)
+    if not parsed.entries:
+        reason = f" ({parsed.bozo_exception})" if parsed.bozo else ""
+        yield IngestError(f"{where}: not an RSS or Atom feed with items{reason}")
+        return
+    source = parsed.feed.get("title", "")
+    for number, entry in enumerate(parsed.entries, 1):
+        origin = f"{where}:item {number}"
+        try:
+            content = entry.get("content") or []
+            body = content[0].get("value", "") if content else entry.get("summary", "")
+            yield Item(
+                title=html_to_text(entry.get("title", "")),
+                body=html_to_text(body),
+                summary=html_to_text(entry.get("summary", "")) if content else "",
+                url=entry.get("link", ""),
+                guid=entry.get("id", ""),
+                source=source,
+                byline=entry.get("author", ""),
+                published_at=parse_date(
+                    entry.get("published") or entry.get("updated") or "", where=f"{origin}: "
+                ),
+                language=(entry.get("language") or parsed.feed.get("language") or "en")[:16],
+                origin=origin,
+            )
+        except IngestError as exc:
+            yield exc
+
+
+@_items_or_error
+def read_html(text, where, name):
+    document = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+    if document is None or not (document.title or "").strip():
+        raise IngestError(f"{where}: no article title found in the HTML page")
+    yield Item(
+        title=document.title,
+        body=document.text or "",
+        url=document.url or "",
+        source=document.sitename or "",
+        byline=document.author or "",
+        published_at=parse_date(document.date or "", where=f"{where}: "),
+        language=(document.language or "en")[:16],
+        origin=where,
+    )
+
+
+PARSERS = {"text": read_text, "jsonl": read_jsonl, "feed": read_feed, "html": read_html}

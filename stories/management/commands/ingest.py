@@ -1,0 +1,66 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from stories.ingest import FORMATS, read_file
+from stories.models import Source
+from stories.services.ingest import IngestError, ingest_item
+
+
+def _files(paths):
+    for path in map(Path, paths):
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        else:
+            yield path
+
+
+class Command(BaseCommand):
+    help = "Ingest articles from files or folders (plain text, JSON Lines, RSS/Atom, saved HTML pages)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="A file, or a folder: every file in it.")
+        parser.add_argument("--source", metavar="SLUG", help="Source of items that name none.")
+        parser.add_argument("--format", choices=FORMATS, default="auto", help="Default: picked by content.")
+
+    def handle(self, *args, paths, source=None, format="auto", **options):
+        default_source = None
+        if source:
+            default_source = Source.objects.filter(slug=source).first()
+            if default_source is None:
+                raise CommandError(f"--source {source}: no source with that slug")
+        files = list(_files(paths))
+        counts = {"new": 0, "unchanged": 0, "updated": 0, "merged": 0, "failed": 0}
+        suggested = 0
+        bar = self.stdout.isatty() and len(files) > 1
+        for done, path in enumerate(files, 1):
+            for item in read_file(path, format):
+                try:
+                    if isinstance(item, IngestError):
+                        raise item
+                    result = ingest_item(item, source=default_source)
+                except IngestError as exc:
+                    counts["failed"] += 1
+                    self.stderr.write(f"failed: {exc}")
+                    continue
+                counts[result.outcome] += 1
+                suggested += result.suggested
+                if options["verbosity"] > 1 or (result.message and result.outcome != "unchanged"):
+                    self.stdout.write(
+                        f"{result.outcome}: {item.origin}: “{result.story}” {result.message}".rstrip()
+                    )
+            if bar:
+                filled = done * 30 // len(files)
+                sys.stdout.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done}/{len(files)} files")
+                sys.stdout.flush()
+        if bar:
+            sys.stdout.write("\n")
+        self.stdout.write(
+            f"{counts['new'] + counts['merged']} new, {counts['unchanged']} unchanged, "
+            f"{counts['updated']} updated, {counts['failed']} failed "
+            f"({counts['merged']} of the new merged into existing stories, "
+            f"{suggested} queued as possible copies)"
+        )
+        if counts["failed"]:
+            raise CommandError(f"{counts['failed']} item(s) failed; see the messages above")

@@ -1,0 +1,27 @@
+from .claims import SUPPORTING_VERDICTS, VERDICT_RATINGS, Claim, ClaimAppearance, Evidence, Tag, Verdict
+from .dedup import SignatureBand, StorySignature
+from .notes import EditorialNote
+from .site import SiteVersion
+from .sources import Source
+from .stories import DuplicateCandidate, MergeRecord, Story
+from .timeline import Timeline, TimelineEntry
+
+__all__ = [
+    "SUPPORTING_VERDICTS",
+    "VERDICT_RATINGS",
+    "Claim",
+    "ClaimAppearance",
+    "DuplicateCandidate",
+    "EditorialNote",
+    "Evidence",
+    "MergeRecord",
+    "SignatureBand",
+    "SiteVersion",
+    "Source",
+    "Story",
+    "StorySignature",
+    "Tag",
+    "Timeline",
+    "TimelineEntry",
+    "Verdict",
+]

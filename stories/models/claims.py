@@ -1,0 +1,167 @@
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from stories.text import unique_slug
+
+
+class Verdict(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    ACCURATE = "accurate", "Accurate"
+    MOSTLY_ACCURATE = "mostly_accurate", "Mostly accurate"
+    MISLEADING = "misleading", "Misleading"
+    INACCURATE = "inaccurate", "Inaccurate"
+    UNPROVEN = "unproven", "Unproven"
+
+
+class Rating(NamedTuple):
+    """A verdict as schema.org ClaimReview expresses it (worst 1, best 5)."""
+
+    value: int | None
+    label: str
+    meaning: str = ""
+
+
+# The one table every consumer (pages, JSON-LD, API, badges) reads a verdict's rating from.
+VERDICT_RATINGS = {
+    Verdict.UNREVIEWED: Rating(None, "Not yet reviewed", "The desk has not checked it yet."),
+    Verdict.ACCURATE: Rating(5, "Accurate", "Confirmed by the record; nothing significant missing."),
+    Verdict.MOSTLY_ACCURATE: Rating(
+        4, "Mostly accurate", "Right in substance; a detail is inferred or imprecise, and we say which."
+    ),
+    Verdict.UNPROVEN: Rating(3, "Unproven", "No reliable source confirms or refutes it yet."),
+    Verdict.MISLEADING: Rating(2, "Misleading", "Built on a fact, but worded to suggest something untrue."),
+    Verdict.INACCURATE: Rating(1, "Inaccurate", "Contradicted by the record."),
+}
+BEST_RATING, WORST_RATING = 5, 1
+
+# A timeline entry may rest only on claims with one of these verdicts.
+SUPPORTING_VERDICTS = (Verdict.ACCURATE, Verdict.MOSTLY_ACCURATE)
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Tag, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("stories:claim-list") + f"?tag={self.slug}"
+
+
+class ClaimQuerySet(models.QuerySet):
+    def reviewed(self):
+        return self.exclude(verdict=Verdict.UNREVIEWED)
+
+    def public(self):
+        """Claims readers may see: every reviewed claim. Its verdict and explanation are the desk's
+        own published work, whether it rests a timeline entry or appears in a public story."""
+        return self.reviewed()
+
+    def with_corroboration(self):
+        """Annotate `independent_sources`: see stories.services.corroboration."""
+        from stories.services.corroboration import independent_source_count_expression
+
+        return self.annotate(independent_sources=independent_source_count_expression())
+
+
+class Claim(models.Model):
+    text = models.CharField(max_length=500, help_text="One checkable statement, written as a full sentence.")
+    slug = models.SlugField(
+        max_length=100, unique=True, blank=True, help_text="Filled from the text when left empty."
+    )
+    verdict = models.CharField(max_length=20, choices=Verdict, default=Verdict.UNREVIEWED)
+    explanation = models.TextField(
+        blank=True, help_text="Shown to readers: why this verdict, in plain words, citing the evidence."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="claims")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["text"]
+        indexes = [
+            # Claim.objects.reviewed() and the verdict filters of the site and API.
+            models.Index(fields=["verdict"], name="claim_verdict_idx"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Claim, self.text, max_length=100, exclude_pk=self.pk)
+        if self.verdict != Verdict.UNREVIEWED and self.reviewed_at is None:
+            self.reviewed_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("stories:claim-detail", args=[self.slug])
+
+    @property
+    def rating(self):
+        return VERDICT_RATINGS[Verdict(self.verdict)]
+
+    @property
+    def supports_timeline(self):
+        return self.verdict in SUPPORTING_VERDICTS
+
+
+class ClaimAppearance(models.Model):
+    """A claim made in a story, with the exact words the story used."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
+    story = models.ForeignKey("stories.Story", on_delete=models.PROTECT, related_name="claim_appearances")
+    quote = models.TextField(help_text="The story's exact words that make the claim.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim", "story"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "story"], name="appearance_unique_claim_story"),
+        ]
+
+    def __str__(self):
+        return f"{self.story} → {self.claim}"
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", "Primary (the official record itself)"
+        SECONDARY = "secondary", "Secondary (reporting on it)"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=1000)
+    publisher = models.CharField(max_length=200)
+    title = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.SECONDARY)
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["kind", "publisher", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "url"], name="evidence_unique_claim_url"),
+        ]
+
+    def __str__(self):
+        return f"{self.publisher}: {self.url}"

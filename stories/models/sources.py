@@ -1,0 +1,42 @@
+from django.db import models
+from django.urls import reverse
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        WIRE = "wire", "Wire service"
+        NEWSPAPER = "newspaper", "Newspaper"
+        BROADCASTER = "broadcaster", "Broadcaster"
+        BLOG = "blog", "Blog"
+        AGGREGATOR = "aggregator", "Aggregator"
+        GOVERNMENT = "government", "Government or official body"
+        OTHER = "other", "Other"
+
+    class Reliability(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+        UNRATED = "unrated", "Unrated"
+
+    name = models.CharField(max_length=200, help_text="The outlet's name as readers know it.")
+    slug = models.SlugField(max_length=80, unique=True, help_text="Used in the source's web address.")
+    homepage = models.URLField(max_length=500, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
+    reliability = models.CharField(
+        max_length=20,
+        choices=Reliability,
+        default=Reliability.UNRATED,
+        help_text="The desk's judgement of this outlet's track record, shown to readers.",
+    )
+    description = models.TextField(
+        blank=True, help_text="One or two sentences for readers: who runs it, what it is."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("stories:source-detail", args=[self.slug])

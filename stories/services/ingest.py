@@ -1,0 +1,241 @@
+"""Ingesting one article: validate, normalise, recognise what is already stored, deduplicate, store.
+
+`ingest_item` is the one entry point: `manage.py ingest` and `POST /api/v1/stories/` both call it,
+so both refuse the same bad input with the same message. Each item is stored in its own
+transaction: it is either stored whole (story, version, signature, merge or suggestion) or not
+at all.
+
+Identity, in this order: the feed's guid, then the canonical URL, then the fingerprint of the
+normalised title and text. A known item with the same text is "unchanged"; a known guid or URL
+with a changed text is "updated" (the previous text stays in the story's history); the same text
+under another URL is "unchanged" (an exact copy of the stored story).
+
+An item naming a source that does not exist yet creates it as kind "other", reliability
+"unrated", so editors find it in the admin and rate it; an item with no source at all is refused
+unless a source is given to the call (`--source` on the command line).
+"""
+
+import datetime as dt
+import email.utils
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import nh3
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from stories.errors import EditorialError
+from stories.models import Source, Story
+from stories.text import fingerprint, normalise, unique_slug
+
+
+class IngestError(EditorialError):
+    """An item was refused; the message names the file (and line or item) and what was wrong."""
+
+
+@dataclass
+class Item:
+    """One parsed article, before any database work."""
+
+    title: str
+    body: str = ""
+    url: str = ""
+    guid: str = ""
+    source: str = ""  # a Source slug or name, may be empty
+    published_at: dt.datetime | None = None
+    byline: str = ""
+    language: str = "en"
+    summary: str = ""
+    origin: str = ""  # where it came from, e.g. "feed.xml:item 3"
+
+
+@dataclass
+class IngestResult:
+    story: Story  # the row created, updated or matched
+    outcome: str  # "new" | "unchanged" | "updated" | "merged"
+    canonical: Story  # story itself, or the canonical story it was merged into
+    message: str = ""
+    suggested: bool = False  # a duplicate candidate was queued for editors
+
+
+# Lines that look like markup able to run code: refused in any text field of an item.
+_ACTIVE_MARKUP = re.compile(r"<\s*(script|style|iframe|object|embed)\b|\bon\w+\s*=|javascript:", re.I)
+_BLOCK = re.compile(r"<(p|br|div|h[1-6]|li|tr|blockquote|section|article)\b", re.I)
+_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+_LINE_SPACE = re.compile(r"[^\S\n]+")
+_URL = URLValidator(schemes=["http", "https"])
+_LIMITS = {"title": 300, "url": 1000, "guid": 500, "byline": 200, "language": 16}
+
+
+def _where(item):
+    return f"{item.origin}: " if item.origin else ""
+
+
+def _fail(item, message):
+    raise IngestError(f"{_where(item)}{message}")
+
+
+def html_to_text(markup):
+    """Plain text of an HTML fragment: scripts and styles dropped with their content, tags removed."""
+    markup = _BLOCK.sub(lambda m: "\n\n" + m.group(0), markup)
+    return html.unescape(nh3.clean(markup, tags=set(), clean_content_tags={"script", "style"}))
+
+
+def clean_text(text):
+    """NFKC, spaces collapsed inside lines, blank-line runs collapsed to one paragraph break."""
+    text = unicodedata.normalize("NFKC", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_LINE_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def clean_body(title, body):
+    """The body's clean text without repeated boilerplate: a line repeating the title or an earlier
+    line (a headline printed three times, a footer pasted twice) is kept only the first time."""
+    seen = {normalise(title)}
+    kept = []
+    for line in clean_text(body).split("\n"):
+        key = normalise(line)
+        if key and key in seen:
+            continue
+        if key:
+            seen.add(key)
+        kept.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def parse_date(value, *, where=""):
+    """A timezone-aware datetime from ISO 8601 or RFC 2822 text; naive times are taken as UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        parsed = value
+    else:
+        text = str(value).strip()
+        try:
+            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                parsed = email.utils.parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                raise IngestError(
+                    f"{where}impossible or unreadable date {text!r}: use ISO 8601 (2025-06-30 or "
+                    "2025-06-30T09:00:00+09:00) or RFC 2822"
+                ) from None
+    if timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed
+
+
+def _validate(item):
+    """Clean the item's fields in place, or refuse it naming the field."""
+    for field in ("title", "body", "url", "guid", "source", "byline", "language", "summary"):
+        value = getattr(item, field)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            _fail(item, f"{field} must be text, not {type(value).__name__}")
+        if _ACTIVE_MARKUP.search(value):
+            _fail(item, f"{field} contains HTML with scripts or event handlers; send plain text")
+        setattr(item, field, value)
+    for field in ("title", "summary", "byline", "body"):
+        value = getattr(item, field)
+        if _TAG.search(value):
+            value = html_to_text(value)
+        setattr(item, field, clean_text(value))
+    item.title = " ".join(item.title.split())
+    item.url, item.guid, item.source = item.url.strip(), item.guid.strip(), item.source.strip()
+    item.language = item.language.strip() or "en"
+    if not item.title:
+        _fail(item, "empty title")
+    limit = settings.NEWSROOM_INGEST_MAX_BODY_CHARS
+    if len(item.body) > limit:
+        _fail(item, f"body is {len(item.body):,} characters, over the limit of {limit:,}")
+    for field, maximum in _LIMITS.items():
+        if len(getattr(item, field)) > maximum:
+            _fail(item, f"{field} is longer than {maximum} characters")
+    if item.url:
+        try:
+            _URL(item.url)
+        except ValidationError:
+            _fail(item, f"bad URL {item.url!r}: give an absolute http(s) address")
+    item.published_at = parse_date(item.published_at, where=_where(item))
+    if item.published_at and item.published_at > timezone.now() + dt.timedelta(days=1):
+        _fail(item, f"published date {item.published_at:%Y-%m-%d} is in the future")
+    item.body = clean_body(item.title, item.body)
+
+
+def _resolve_source(item, source):
+    if source is not None:
+        return source
+    if not item.source:
+        _fail(item, "no source: name one in the item or give a default source (--source SLUG)")
+    found = (
+        Source.objects.filter(slug=item.source).first()
+        or Source.objects.filter(slug=slugify(item.source)).first()
+        or Source.objects.filter(name__iexact=item.source).first()
+    )
+    if found:
+        return found
+    if len(item.source) > 200:
+        _fail(item, "source name is longer than 200 characters")
+    return Source.objects.create(
+        name=item.source,
+        slug=unique_slug(Source, item.source, max_length=80),
+        kind=Source.Kind.OTHER,
+        reliability=Source.Reliability.UNRATED,
+    )
+
+
+def _find_known(item):
+    if item.guid:
+        story = Story.objects.filter(guid=item.guid).order_by("pk").first()
+        if story:
+            return story
+    if item.url:
+        return Story.objects.filter(url=item.url).first()
+    return None
+
+
+_FIELDS = ("title", "body", "url", "guid", "published_at", "byline", "language", "summary")
+
+
+def ingest_item(item: Item, *, source: Source | None = None, by=None) -> IngestResult:
+    """Validate, normalise, deduplicate and store one item atomically; raises IngestError."""
+    from stories.services import dedup
+
+    _validate(item)
+    try:
+        with transaction.atomic():
+            story_source = _resolve_source(item, source)
+            print_ = fingerprint(item.title, item.body)
+            known = _find_known(item)
+            if known is not None:
+                if known.fingerprint == print_:
+                    return IngestResult(known, "unchanged", known.canonical, "already stored")
+                for field in _FIELDS:
+                    value = getattr(item, field)
+                    if value or field in ("title", "body"):
+                        setattr(known, field, value)
+                known._history_user = by
+                known._change_reason = f"Ingest: new text from {item.origin or 'an update'}"
+                known.save()
+                dedup.index_story(known)
+                return IngestResult(known, "updated", known.canonical, "text changed; previous kept")
+            same = Story.objects.filter(fingerprint=print_).order_by("pk").first()
+            if same is not None:
+                return IngestResult(same, "unchanged", same.canonical, f"exact copy of “{same}”")
+            story = Story(source=story_source, **{field: getattr(item, field) for field in _FIELDS})
+            story._history_user = by
+            story.save()
+            return dedup.check_new_story(story, by=by)
+    except IntegrityError as exc:
+        raise IngestError(
+            f"{_where(item)}could not be stored ({exc}); another ingest may have stored the same URL "
+            "at the same moment: run it again"
+        ) from None

@@ -1,0 +1,25 @@
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from . import views
+from .caching import public_page
+from .feeds import StoriesFeed, TimelineFeed
+from .sitemaps import SITEMAPS
+
+app_name = "stories"
+
+urlpatterns = [
+    path("", views.timeline, name="timeline"),
+    path("how-we-verify/", views.how_we_verify, name="how-we-verify"),
+    path("stories/", views.story_list, name="story-list"),
+    path("stories/<slug:slug>/", views.story_detail, name="story-detail"),
+    path("claims/", views.claim_list, name="claim-list"),
+    path("claims/<str:key>/", views.claim_detail, name="claim-detail"),
+    path("sources/", views.source_list, name="source-list"),
+    path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
+    path("search/", views.search_page, name="search"),
+    path("feeds/timeline/", public_page(TimelineFeed()), name="feed-timeline"),
+    path("feeds/stories/", public_page(StoriesFeed()), name="feed-stories"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,92 @@
+"""Every API list runs a fixed number of queries (at most four) whatever the number of rows, and
+so does a story's detail. The total count rides along with the page's query (COUNT(*) OVER ())."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from rest_framework.authtoken.models import Token
+
+from stories.models import EditorialNote, Story, Tag, TimelineEntry
+
+from .factories import (
+    AppearanceFactory,
+    ClaimFactory,
+    EntryFactory,
+    NoteFactory,
+    SourceFactory,
+    StoryFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def build(n):
+    """n rows of everything: each story with a merged copy, claims reached directly and through
+    the copy, public and internal notes, tags, evidence, timeline entries."""
+    sources = [SourceFactory() for _ in range(3)]
+    tags = [Tag.objects.create(name=f"tag {i}") for i in range(2)]
+    for i in range(n):
+        story = StoryFactory(source=sources[i % 3])
+        copy = StoryFactory(source=sources[(i + 1) % 3], status=Story.Status.NEW, merged_into=story)
+        claims = [ClaimFactory(), ClaimFactory()]
+        for claim in claims:
+            claim.tags.set(tags)
+            claim.evidence.create(url=f"https://example.org/e/{claim.pk}", publisher="Ministry")
+            AppearanceFactory(claim=claim, story=story)
+            AppearanceFactory(claim=claim, story=copy)
+        NoteFactory(story=story, visibility=EditorialNote.Visibility.PUBLIC)
+        NoteFactory(story=copy, visibility=EditorialNote.Visibility.INTERNAL)
+        EntryFactory(claims=claims)
+    TimelineEntry.objects.update(is_published=True)
+    return story
+
+
+@pytest.mark.parametrize(
+    ("url", "queries", "rows"),
+    [
+        # 1. the page of stories with their sources and the total; 2. their copies' URLs;
+        # 3. their checked claims (own and copies'); 4. their public corrections.
+        ("/api/v1/stories/", 4, lambda n: n),
+        # 1. the page of claims with corroboration and the total; 2. tags; 3. evidence;
+        # 4. appearances in published stories with their stories and sources.
+        ("/api/v1/claims/", 4, lambda n: 2 * n),
+        # 1. the page of public entries with their timeline and the total; 2. their claims with
+        # independent-source counts.
+        ("/api/v1/timeline/", 2, lambda n: n),
+        # 1. the page of sources with their published-story counts and the total.
+        ("/api/v1/sources/", 1, lambda n: 3),
+    ],
+)
+@pytest.mark.parametrize("n", [2, 15])
+def test_api_list_query_count_does_not_grow(client, django_assert_num_queries, url, queries, rows, n):
+    build(n)
+    with django_assert_num_queries(queries):
+        body = client.get(url, {"page_size": 100}).json()
+    assert body["count"] == len(body["results"]) == rows(n)
+
+
+@pytest.mark.parametrize("n", [2, 15])
+def test_timelinejs_export_query_count_does_not_grow(client, django_assert_num_queries, n):
+    build(n)
+    # 1. the public entries with their timeline; 2. their claims with independent-source counts.
+    with django_assert_num_queries(2):
+        assert len(client.get("/api/v1/timeline.json").json()["events"]) == n
+
+
+@pytest.mark.parametrize("n", [2, 15])
+def test_story_detail_query_count_does_not_grow(client, django_assert_num_queries, n):
+    story = build(n)
+    # 1. the story with its source; 2. its copies' URLs; 3. its claims; 4. its corrections.
+    with django_assert_num_queries(4):
+        assert len(client.get(f"/api/v1/stories/{story.slug}/").json()["claims"]) == 2
+
+
+@pytest.mark.parametrize("n", [2, 15])
+def test_a_token_adds_one_query_to_a_list(client, django_assert_num_queries, n):
+    build(n)
+    user = UserFactory(username="reader")
+    user.user_permissions.add(Permission.objects.get(codename="add_story"))
+    headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    # 1. the token with its user; then the four queries of the story list.
+    with django_assert_num_queries(5):
+        assert client.get("/api/v1/stories/", headers=headers).status_code == 200

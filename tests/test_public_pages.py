@@ -1,0 +1,119 @@
+"""The reader's pages: lists with filters and pagination, sources' track record, the verdict scale."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from stories.models import Story, Verdict
+from stories.services.merge import merge
+
+from .factories import AppearanceFactory, ClaimFactory, SourceFactory, StoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day):
+    return datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.UTC)
+
+
+def test_story_list_shows_only_public_stories(client):
+    StoryFactory(title="Published one")
+    StoryFactory(title="Draft one", status=Story.Status.NEW)
+    page = client.get(reverse("stories:story-list")).text
+    assert "Published one" in page and "Draft one" not in page
+
+
+def test_story_list_filters_by_source_and_date_range(client):
+    wire = SourceFactory(slug="wire")
+    StoryFactory(title="Wire April", source=wire, published_at=at("2025-04-08"))
+    StoryFactory(title="Wire May", source=wire, published_at=at("2026-05-29"))
+    StoryFactory(title="Other May", published_at=at("2026-05-29"))
+    page = client.get(reverse("stories:story-list"), {"source": "wire", "published_after": "2026-01-01"}).text
+    assert "Wire May" in page
+    assert "Wire April" not in page and "Other May" not in page
+    page = client.get(reverse("stories:story-list"), {"published_before": "2025-12-31"}).text
+    assert "Wire April" in page and "Wire May" not in page
+
+
+def test_story_list_explains_a_bad_filter_instead_of_failing(client):
+    StoryFactory(title="Still listed")
+    response = client.get(reverse("stories:story-list"), {"published_after": "2026-02-31"})
+    assert response.status_code == 200
+    assert "were not understood" in response.text and "Still listed" in response.text
+
+
+def test_story_list_is_paginated(client):
+    for i in range(25):
+        StoryFactory(title=f"Story {i:02d}", published_at=at("2026-01-01") + datetime.timedelta(days=i))
+    first = client.get(reverse("stories:story-list")).text
+    second = client.get(reverse("stories:story-list"), {"page": 2}).text
+    assert "Story 24" in first and "Story 04" not in first
+    assert "Story 04" in second and "Page 2 of 2" in second
+    assert client.get(reverse("stories:story-list"), {"page": "999"}).status_code == 200
+
+
+def test_story_page_shows_source_claims_quotes_and_link_to_original(client):
+    story = StoryFactory(title="Dispatch announced", byline="A. Writer", url="https://outlet.example/a")
+    AppearanceFactory(story=story, claim=ClaimFactory(text="Four officers go."), quote="four officers")
+    AppearanceFactory(story=story, claim=ClaimFactory(text="Not checked yet.", verdict=Verdict.UNREVIEWED))
+    page = client.get(story.get_absolute_url()).text
+    assert story.source.name in page and "A. Writer" in page
+    assert 'href="https://outlet.example/a"' in page
+    assert "Four officers go." in page and "four officers" in page
+    assert "Not checked yet." not in page
+
+
+def test_claim_list_filters_by_verdict_and_tag(client):
+    accurate = AppearanceFactory(claim=ClaimFactory(text="True thing.")).claim
+    AppearanceFactory(claim=ClaimFactory(text="Wrong thing.", verdict=Verdict.INACCURATE))
+    accurate.tags.create(name="Dispatch")
+    by_verdict = client.get(reverse("stories:claim-list"), {"verdict": "inaccurate"}).text
+    assert "Wrong thing." in by_verdict and "True thing." not in by_verdict
+    by_tag = client.get(reverse("stories:claim-list"), {"tag": "dispatch"}).text
+    assert "True thing." in by_tag and "Wrong thing." not in by_tag
+    unknown = client.get(reverse("stories:claim-list"), {"verdict": "nonsense"})
+    assert unknown.status_code == 200 and "True thing." in unknown.text
+
+
+def test_source_track_record_counts_the_verdicts_of_its_claims(client):
+    blog = SourceFactory(name="A blog")
+    story = StoryFactory(source=blog)
+    for verdict in [Verdict.ACCURATE, Verdict.MISLEADING, Verdict.MISLEADING, Verdict.UNREVIEWED]:
+        AppearanceFactory(story=story, claim=ClaimFactory(verdict=verdict))
+    page = client.get(blog.get_absolute_url()).text
+    assert "Verdicts on the 3 checked claims" in page
+    assert '<span class="verdict verdict-misleading">Misleading</span> 2' in page
+    assert '<span class="verdict verdict-accurate">Accurate</span> 1' in page
+
+
+def test_source_list_counts_only_public_stories(client):
+    source = SourceFactory(name="Counted outlet")
+    canonical = StoryFactory(source=source)
+    merge(StoryFactory(source=source), canonical, by=None, reason="")
+    StoryFactory(source=source, status=Story.Status.NEW)
+    page = client.get(reverse("stories:source-list")).text
+    assert "Counted outlet</a></td><td>Other</td>\n    <td>Unrated</td><td>1</td>" in page
+
+
+def test_how_we_verify_lists_the_verdict_scale(client):
+    page = client.get(reverse("stories:how-we-verify")).text
+    for label in ["Accurate", "Mostly accurate", "Unproven", "Misleading", "Inaccurate"]:
+        assert label in page
+
+
+def test_timeline_links_each_claim_to_its_stories_and_evidence(client):
+    from stories.models import TimelineEntry
+
+    from .factories import EntryFactory
+
+    story = StoryFactory()
+    claim = AppearanceFactory(story=story).claim
+    claim.evidence.create(url="https://gov.example/record", publisher="Ministry")
+    EntryFactory(claims=[claim])
+    TimelineEntry.objects.update(is_published=True)
+    page = client.get("/").text
+    assert f'href="{story.get_absolute_url()}"' in page
+    assert f'href="{claim.get_absolute_url()}#evidence">1 evidence link' in page
+    assert "1 independent source" in page
+    assert reverse("stories:how-we-verify") in page

@@ -1,0 +1,74 @@
+"""Search over public stories and claims: full text on PostgreSQL, a fallback elsewhere."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from stories.models import EditorialNote, Story, Verdict
+from stories.services.search import highlight, search_claims, search_stories
+
+from .factories import AppearanceFactory, ClaimFactory, NoteFactory, StoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_finds_public_stories_by_title_summary_and_body():
+    by_title = StoryFactory(title="Officers head to Wiesbaden", body="")
+    by_summary = StoryFactory(summary="The command in Wiesbaden coordinates aid.", body="")
+    by_body = StoryFactory(body="NSATU sits in Wiesbaden, Germany.")
+    StoryFactory(title="Unrelated", body="Nothing about it.")
+    assert set(search_stories("wiesbaden")) == {by_title, by_summary, by_body}
+
+
+def test_search_never_returns_unpublished_or_merged_stories():
+    public = StoryFactory(title="Wiesbaden public")
+    StoryFactory(title="Wiesbaden draft", status=Story.Status.NEW)
+    StoryFactory(title="Wiesbaden copy", merged_into=public)
+    assert list(search_stories("wiesbaden")) == [public]
+
+
+def test_search_finds_only_public_claims():
+    shown = AppearanceFactory(claim=ClaimFactory(text="Four officers go to NSATU.")).claim
+    AppearanceFactory(claim=ClaimFactory(text="Four officers arrived already.", verdict=Verdict.UNREVIEWED))
+    assert list(search_claims("officers")) == [shown]
+
+
+def test_every_word_must_match():
+    both = StoryFactory(title="Japan sends officers", body="")
+    StoryFactory(title="Japan alone", body="")
+    assert list(search_stories("japan officers")) == [both]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="stemming needs PostgreSQL full-text search")
+def test_postgresql_search_matches_word_forms_and_ranks_titles_first():
+    in_body = StoryFactory(title="A report", body="Japan is deploying liaison officers.")
+    in_title = StoryFactory(title="Japan deploys officers", body="")
+    assert list(search_stories("deployed")) == [in_title, in_body]
+
+
+def test_search_page_highlights_matches_and_escapes_text(client):
+    StoryFactory(title="<b>Wiesbaden</b> & the officers", summary="They work in Wiesbaden.")
+    page = client.get(reverse("stories:search"), {"q": "wiesbaden"}).text
+    assert "&lt;b&gt;<mark>Wiesbaden</mark>&lt;/b&gt; &amp; the officers" in page
+    assert "They work in <mark>Wiesbaden</mark>." in page
+
+
+def test_search_page_has_an_empty_state_and_a_no_match_state(client):
+    assert "Type a word or two" in client.get(reverse("stories:search")).text
+    assert "Nothing matches" in client.get(reverse("stories:search"), {"q": "zzzzqqq"}).text
+
+
+def test_search_page_never_shows_internal_notes(client):
+    story = StoryFactory(title="Wiesbaden story", summary="Officers in Wiesbaden.")
+    NoteFactory(story=story, body="Wiesbaden desk-only-remark", visibility=EditorialNote.Visibility.INTERNAL)
+    page = client.get(reverse("stories:search"), {"q": "wiesbaden"}).text
+    assert "Officers in <mark>Wiesbaden</mark>." in page
+    assert "desk-only-remark" not in page
+
+
+def test_highlight_cuts_long_text_around_the_first_match():
+    text = "word " * 200 + "Wiesbaden" + " word" * 200
+    snippet = str(highlight(text, "wiesbaden", width=60))
+    assert "<mark>Wiesbaden</mark>" in snippet
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert len(snippet) < 120
