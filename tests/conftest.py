@@ -44,6 +44,18 @@ def other_editor(db):
     return UserFactory(username="other-editor")
 
 
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.fixture
+def seeds():
+    """The directory of the five real articles, beside the project; tests using it are skipped,
+    saying where they looked, when it is not there."""
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed articles not found at {SEEDS}")
+    return SEEDS
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 

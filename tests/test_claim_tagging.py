@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import pytest
 
 from stories.errors import EditorialError
@@ -9,7 +7,6 @@ from stories.services.claims import tag_claim
 from .admin_personas import member
 from .factories import AppearanceFactory, ClaimFactory, StoryFactory
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 BODY = "Tokyo said on Friday that “four officers” will join\nthe NATO command in Wiesbaden."
 
 
@@ -68,9 +65,8 @@ def test_the_same_claim_cannot_be_tagged_twice_in_a_story(story, editor):
         tag_claim(story, "NATO command", claim=claim, by=editor)
 
 
-@pytest.mark.skipif(not SEEDS.exists(), reason=f"{SEEDS} is not present")
-def test_a_quote_from_a_seed_article_is_found_despite_its_line_breaks(db, editor):
-    text = (SEEDS / "000_6288fca6057b5962.txt").read_text(encoding="utf-8")
+def test_a_quote_from_a_seed_article_is_found_despite_its_line_breaks(db, editor, seeds):
+    text = (seeds / "000_6288fca6057b5962.txt").read_text(encoding="utf-8")
     story = StoryFactory(body=text)
     quote = "send four personnel from the Self-Defense Forces to the NATO structure"
     assert quote in " ".join(text.split())

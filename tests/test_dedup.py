@@ -1,7 +1,6 @@
 import io
 import itertools
 import random
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +16,6 @@ from stories.services.merge import unmerge
 
 from .factories import SourceFactory, StoryFactory
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 VOCABULARY = [f"w{n}" for n in range(5000)]
 
 pytestmark = pytest.mark.django_db
@@ -177,25 +175,25 @@ def test_ingesting_a_new_story_costs_the_same_queries_whatever_is_stored(source,
 # --- the seed articles -------------------------------------------------------------------------
 
 
-def seed_texts():
-    return {path.name: path.read_text() for path in sorted(SEEDS.glob("*.txt"))}
+def seed_texts(seeds):
+    return {path.name: path.read_text() for path in sorted(seeds.glob("*.txt"))}
 
 
-def test_the_seed_articles_share_almost_no_shingles():
-    sets = [shingles(text) for text in seed_texts().values()]
+def test_the_seed_articles_share_almost_no_shingles(seeds):
+    sets = [shingles(text) for text in seed_texts(seeds).values()]
     assert len(sets) == 5
     assert max(similarity(a, b).jaccard for a, b in itertools.combinations(sets, 2)) <= 0.004
 
 
-def test_no_pair_of_seed_articles_is_suggested_but_an_edited_copy_of_each_is_found(tmp_path):
+def test_no_pair_of_seed_articles_is_suggested_but_an_edited_copy_of_each_is_found(tmp_path, seeds):
     SourceFactory(slug="seeds")
-    call_command("ingest", str(SEEDS), source="seeds", stdout=io.StringIO())
+    call_command("ingest", str(seeds), source="seeds", stdout=io.StringIO())
     assert Story.objects.count() == 5
     assert not DuplicateCandidate.objects.exists() and not MergeRecord.objects.exists()
     originals = set(Story.objects.values_list("pk", flat=True))
 
     copies = SourceFactory(slug="copies")
-    for n, (name, text) in enumerate(seed_texts().items()):
+    for n, (name, text) in enumerate(seed_texts(seeds).items()):
         lines = text.splitlines()[:-1] + ["Distributed by the Copies Syndicate. All rights reserved."]
         tokens = "\n".join(lines).split(" ")
         for position in (40, 120, 200):  # a few edited words

@@ -1,7 +1,5 @@
 """The demo data of the deployment coverage (fixtures/deployment.json)."""
 
-from pathlib import Path
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -13,7 +11,6 @@ from stories.text import normalise
 
 pytestmark = pytest.mark.django_db
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED_OF_STORY = {1: "000", 2: "001", 3: "002", 4: "003", 5: "004", 6: "004", 7: "003"}
 MODELS = [Story, Claim, ClaimAppearance, TimelineEntry, MergeRecord]
 
@@ -79,9 +76,8 @@ def test_demo_verdicts_follow_the_reference_facts(demo):
     assert verdicts["nsatu-fully-operational-december-2024"] == Verdict.MOSTLY_ACCURATE
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed articles not found at {SEEDS}")
-def test_every_quote_of_a_seed_story_occurs_in_its_seed_article(demo):
-    texts = {path.name[:3]: normalise(path.read_text(encoding="utf-8")) for path in SEEDS.glob("*.txt")}
+def test_every_quote_of_a_seed_story_occurs_in_its_seed_article(demo, seeds):
+    texts = {path.name[:3]: normalise(path.read_text(encoding="utf-8")) for path in seeds.glob("*.txt")}
     appearances = ClaimAppearance.objects.filter(story_id__in=SEED_OF_STORY)
     assert appearances.count() >= 15
     for appearance in appearances:

@@ -13,7 +13,6 @@ from .factories import SourceFactory
 
 DATA = Path(__file__).resolve().parent / "data"
 GOOD, BAD = DATA / "good", DATA / "bad"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 pytestmark = pytest.mark.django_db
 
@@ -185,9 +184,9 @@ def test_a_feed_guid_identifies_an_item_before_its_url():
     assert Story.objects.get().url == "https://a.example/new"
 
 
-def test_the_five_seed_articles_are_ingested_once_each():
+def test_the_five_seed_articles_are_ingested_once_each(seeds):
     source = SourceFactory(slug="seeds")
-    out, err, failed = ingest(SEEDS, source="seeds")
+    out, err, failed = ingest(seeds, source="seeds")
     assert failed is None, err
     assert "5 new, 0 unchanged, 0 updated, 0 failed" in out
     assert Story.objects.filter(source=source).count() == 5
