@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "stories.middleware.DatabaseUnavailableMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    "stories.middleware.AdminStylePolicyMiddleware",
     # Last, as django-axes asks: locks out repeated failed admin logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -232,12 +233,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
 # Content-Security-Policy (django-csp): nothing but this site's own files; no inline script.
-# Inline style attributes are allowed because the Django admin still uses a few.
+# Only the admin's pages allow inline style attributes, which Django's admin still writes.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],  # the admin's pages add 'unsafe-inline' (AdminStylePolicyMiddleware)
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

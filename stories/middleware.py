@@ -1,6 +1,7 @@
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 
 class DatabaseUnavailableMiddleware:
@@ -21,4 +22,23 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+# The Content-Security-Policy allows no inline style, except on pages of third-party UIs that
+# write style attributes: Django's admin, and Swagger UI (the API docs, through csp_update).
+INLINE_STYLE_ALLOWED = {"style-src": ["'unsafe-inline'"]}
+
+
+class AdminStylePolicyMiddleware:
+    """Allows inline style on the admin's pages. Listed after CSPMiddleware, so the update is in
+    place when that middleware writes the header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(reverse("admin:index")):
+            response._csp_update = INLINE_STYLE_ALLOWED
         return response

@@ -32,7 +32,14 @@ def test_public_pages_send_the_security_headers(client):
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
-    assert "unsafe-eval" not in policy and "script-src 'self' 'unsafe-inline'" not in policy
+    assert "unsafe-eval" not in policy and "unsafe-inline" not in policy
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/admin/does-not-exist/", "/api/docs/"])
+def test_only_the_admin_and_the_api_docs_allow_inline_style_which_they_write(client, path):
+    policy = client.get(path)["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy
+    assert "script-src 'self';" in policy or policy.endswith("script-src 'self'")
 
 
 def test_check_deploy_is_clean_with_the_documented_production_environment():

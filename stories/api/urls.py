@@ -1,7 +1,10 @@
+from csp.decorators import csp_update
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
+
+from stories.middleware import INLINE_STYLE_ALLOWED
 
 from . import views
 
@@ -19,7 +22,11 @@ urlpatterns = [
     path("v1/timeline.json", views.TimelineJSView.as_view(), name="timelinejs"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        csp_update(INLINE_STYLE_ALLOWED)(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
     # Any other address under /api/ answers in JSON too, never with an HTML page.
     re_path(r"", lambda request: JsonResponse(NOT_AN_ENDPOINT, status=404), name="not-found"),
 ]
