@@ -1,7 +1,6 @@
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 
 class DatabaseUnavailableMiddleware:
@@ -39,6 +38,7 @@ class AdminStylePolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path_info.startswith(reverse("admin:index")):
+        match = request.resolver_match
+        if match is not None and "admin" in match.namespaces:
             response._csp_update = INLINE_STYLE_ALLOWED
         return response

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.urls import reverse
+from django.http import HttpResponse
+from django.urls import path, reverse
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +41,17 @@ def test_only_the_admin_and_the_api_docs_allow_inline_style_which_they_write(cli
     policy = client.get(path)["Content-Security-Policy"]
     assert "style-src 'self' 'unsafe-inline'" in policy
     assert "script-src 'self';" in policy or policy.endswith("script-src 'self'")
+
+
+urlpatterns = [path("plain/", lambda request: HttpResponse("plain"))]
+
+
+def test_a_site_without_the_admin_still_gets_the_strict_policy(client, settings):
+    settings.ROOT_URLCONF = __name__
+    response = client.get("/plain/")
+    assert response.status_code == 200
+    assert "style-src 'self'" in response["Content-Security-Policy"]
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
 
 
 def test_check_deploy_is_clean_with_the_documented_production_environment():
