@@ -22,6 +22,22 @@ from stories.models import SiteVersion
 CACHEABLE_PARAMETERS = {"page", "source", "published_after", "published_before", "verdict", "tag"}
 
 
+def site_version():
+    """The version of everything readers can see, and the release: one query."""
+    return f"{SiteVersion.current()}-{settings.NEWSROOM_RELEASE}"
+
+
+def versioned_key(request, version, kind="page"):
+    """A cache key for this request's address (scheme, host, path and query) at `version`."""
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return f"{kind}:{version}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+
+
+def deserves_caching(request, parameters):
+    """Caching is on and every query parameter is one of `parameters`."""
+    return settings.NEWSROOM_PAGE_CACHE_SECONDS > 0 and set(request.GET) <= parameters
+
+
 def _finish(response, etag):
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=settings.NEWSROOM_PUBLIC_MAX_AGE)
@@ -35,15 +51,14 @@ def public_page(view):
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        version = f"{SiteVersion.current()}-{settings.NEWSROOM_RELEASE}"
+        version = site_version()
         etag = f'"{version}"'
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return _finish(not_modified, etag) if not_modified.status_code == 304 else not_modified
         request.site_version = version
-        cacheable = settings.NEWSROOM_PAGE_CACHE_SECONDS > 0 and set(request.GET) <= CACHEABLE_PARAMETERS
-        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        key = f"page:{version}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+        cacheable = deserves_caching(request, CACHEABLE_PARAMETERS)
+        key = versioned_key(request, version)
         cached = cache.get(key) if cacheable else None
         if cached is not None:
             content, headers = cached

@@ -1,8 +1,12 @@
-"""Every API list runs a fixed number of queries (at most four) whatever the number of rows, and
-so does a story's detail. The total count rides along with the page's query (COUNT(*) OVER ())."""
+"""Every API list runs a fixed number of queries (at most four for its rows) whatever the number
+of rows, and so does a story's detail. The total count rides along with the page's query
+(COUNT(*) OVER ()). Answers are kept in the cache under the site version: the first request for
+an address reads the version and then the rows; the next ones read the version only."""
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from stories.models import EditorialNote, Story, Tag, TimelineEntry
@@ -44,17 +48,18 @@ def build(n):
 @pytest.mark.parametrize(
     ("url", "queries", "rows"),
     [
+        # 0. the site version (every row below starts with it); then, for the rows:
         # 1. the page of stories with their sources and the total; 2. their copies' URLs;
         # 3. their checked claims (own and copies'); 4. their public corrections.
-        ("/api/v1/stories/", 4, lambda n: n),
+        ("/api/v1/stories/", 1 + 4, lambda n: n),
         # 1. the page of claims with corroboration and the total; 2. tags; 3. evidence;
         # 4. appearances in published stories with their stories and sources.
-        ("/api/v1/claims/", 4, lambda n: 2 * n),
+        ("/api/v1/claims/", 1 + 4, lambda n: 2 * n),
         # 1. the page of public entries with their timeline and the total; 2. their claims with
         # independent-source counts.
-        ("/api/v1/timeline/", 2, lambda n: n),
+        ("/api/v1/timeline/", 1 + 2, lambda n: n),
         # 1. the page of sources with their published-story counts and the total.
-        ("/api/v1/sources/", 1, lambda n: 3),
+        ("/api/v1/sources/", 1 + 1, lambda n: 3),
     ],
 )
 @pytest.mark.parametrize("n", [2, 15])
@@ -69,15 +74,16 @@ def test_api_list_query_count_does_not_grow(client, django_assert_num_queries, u
 def test_timelinejs_export_query_count_does_not_grow(client, django_assert_num_queries, n):
     build(n)
     # 1. the public entries with their timeline; 2. their claims with independent-source counts.
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1 + 2):
         assert len(client.get("/api/v1/timeline.json").json()["events"]) == n
 
 
 @pytest.mark.parametrize("n", [2, 15])
 def test_story_detail_query_count_does_not_grow(client, django_assert_num_queries, n):
     story = build(n)
-    # 1. the story with its source; 2. its copies' URLs; 3. its claims; 4. its corrections.
-    with django_assert_num_queries(4):
+    # 0. the site version; 1. the story with its source; 2. its copies' URLs; 3. its claims;
+    # 4. its corrections.
+    with django_assert_num_queries(1 + 4):
         assert len(client.get(f"/api/v1/stories/{story.slug}/").json()["claims"]) == 2
 
 
@@ -87,6 +93,36 @@ def test_a_token_adds_one_query_to_a_list(client, django_assert_num_queries, n):
     user = UserFactory(username="reader")
     user.user_permissions.add(Permission.objects.get(codename="add_story"))
     headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
-    # 1. the token with its user; then the four queries of the story list.
-    with django_assert_num_queries(5):
+    # 1. the token with its user; then the five queries of the story list.
+    with django_assert_num_queries(1 + 5):
         assert client.get("/api/v1/stories/", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/stories/", "/api/v1/claims/?verdict=accurate", "/api/v1/timeline.json"]
+)
+def test_a_kept_answer_costs_one_query_until_the_next_save(client, django_assert_num_queries, url):
+    story = build(3)
+    first = client.get(url).json()
+    with django_assert_num_queries(1):  # the site version
+        assert client.get(url).json() == first
+    story.save()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert len(queries) > 1  # read again
+
+
+def test_a_save_is_seen_at_once_by_the_next_request(client):
+    story = build(2)
+    client.get("/api/v1/stories/")
+    story.title = "A corrected title"
+    story.save()
+    titles = [row["title"] for row in client.get("/api/v1/stories/").json()["results"]]
+    assert "A corrected title" in titles
+
+
+def test_an_unknown_query_parameter_is_answered_but_not_kept(client, django_assert_num_queries):
+    build(2)
+    client.get("/api/v1/stories/", {"utm_source": "x"})
+    with django_assert_num_queries(4):  # the rows again, and no site version: nothing is kept
+        client.get("/api/v1/stories/", {"utm_source": "x"})

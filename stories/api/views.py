@@ -2,6 +2,8 @@
 1-3), each list costs a fixed number of queries whatever its length (listed on each view), and
 the one write goes through the ingest service."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -13,6 +15,7 @@ from rest_framework import generics, status, viewsets
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound
 from rest_framework.response import Response
 
+from stories import caching
 from stories.models import Claim, ClaimAppearance, EditorialNote, Source, Story, TimelineEntry
 from stories.services.corroboration import independent_source_count_expression
 from stories.services.ingest import IngestError, Item, ingest_item
@@ -52,9 +55,35 @@ class IngestRefused(APIException):
     default_code = "ingest_refused"
 
 
+class KeptAnswers:
+    """Keeps successful answers in Django's cache under the site version, as public pages are
+    kept (stories.caching): any save moves the version, so a kept answer is never stale, in
+    any app server. Authentication, permissions and throttling run before, on every request.
+    Only answers whose query parameters the view knows are kept."""
+
+    def known_parameters(self):
+        names = self.filterset_class.base_filters if self.filterset_class else ()
+        return {*names, "page", "page_size", "format"}
+
+    def kept(self, request, respond):
+        if not caching.deserves_caching(request, self.known_parameters()):
+            return respond()
+        key = caching.versioned_key(request, caching.site_version(), kind="api")
+        answer = cache.get(key)
+        if answer is not None:
+            data, headers = answer
+            return Response(data, headers=headers)
+        response = respond()
+        if response.status_code == 200:
+            answer = (response.data, dict(response.items()))
+            cache.set(key, answer, settings.NEWSROOM_PAGE_CACHE_SECONDS)
+        return response
+
+
 @method_decorator(conditional_page, name="dispatch")
-class PublicViewSet(viewsets.ReadOnlyModelViewSet):
-    """Read-only for anyone. GET answers carry an ETag; a matching If-None-Match answers 304."""
+class PublicViewSet(KeptAnswers, viewsets.ReadOnlyModelViewSet):
+    """Read-only for anyone. GET answers carry an ETag; a matching If-None-Match answers 304.
+    Answers are kept in the cache until the next save (KeptAnswers)."""
 
     lookup_field = "slug"
 
@@ -71,14 +100,20 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
         return obj
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        self.attach(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        def respond():
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            self.attach(page)
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+        return self.kept(request, respond)
 
     def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        self.attach([obj], detail=True)
-        return Response(self.get_serializer(obj).data)
+        def respond():
+            obj = self.get_object()
+            self.attach([obj], detail=True)
+            return Response(self.get_serializer(obj).data)
+
+        return self.kept(request, respond)
 
     def attach(self, rows, detail=False):
         """Load what the serializer needs for `rows` beyond the page's own query."""
@@ -340,7 +375,7 @@ class TimelineEntryViewSet(PublicViewSet):
     "address to TimelineJS to embed the timeline. Takes the timeline list's filters.",
     responses={200: timelinejs.TimelineJSSerializer, 400: BAD_REQUEST, **READ_ERRORS},
 )
-class TimelineJSView(generics.GenericAPIView):
+class TimelineJSView(KeptAnswers, generics.GenericAPIView):
     # Queries: 1. the public entries with their timeline; 2. their claims.
     filterset_class = filters.TimelineEntryFilter
     pagination_class = None
@@ -348,9 +383,12 @@ class TimelineJSView(generics.GenericAPIView):
     queryset = TimelineEntry.objects.none()
 
     def get(self, request):
-        entries = list(self.filter_queryset(public_entries()))
-        attach_entry_claims(entries)
-        return Response(timelinejs.document(entries, self.get_serializer_context()))
+        def respond():
+            entries = list(self.filter_queryset(public_entries()))
+            attach_entry_claims(entries)
+            return Response(timelinejs.document(entries, self.get_serializer_context()))
+
+        return self.kept(request, respond)
 
 
 def public_story_count():

@@ -128,5 +128,7 @@ def wrk(url, seconds=5, connections=16, threads=2, headers=(), script=None):
     }
 
 
-# Every request a different query string: the page cache never hits, the page is rendered.
-UNCACHED_SCRIPT = 'request = function() return wrk.format(nil, "/?n=" .. math.random(1, 1000000000)) end\n'
+def uncached_script(path):
+    """A wrk script giving every request a different, unknown query parameter: the page cache
+    never keeps such an answer, so each one is built."""
+    return f'request = function() return wrk.format(nil, "{path}?n=" .. math.random(1, 1000000000)) end\n'
