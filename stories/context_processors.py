@@ -1,11 +1,34 @@
+from functools import cache
+
 from django.conf import settings
+from django.urls import get_script_prefix, reverse
+
+# The addresses every page links to (navigation, feeds), reversed once per script prefix rather
+# than on each render: on a page rendered around a cached fragment they were a third of the work.
+LINKED_EVERYWHERE = (
+    "timeline",
+    "how-we-verify",
+    "story-list",
+    "claim-list",
+    "source-list",
+    "search",
+    "feed-timeline",
+    "feed-stories",
+)
+
+
+@cache
+def _addresses(script_prefix):
+    return {name.replace("-", "_"): reverse(f"stories:{name}") for name in LINKED_EVERYWHERE}
 
 
 def site(request):
-    """For every template: the site's name, and the site version and lifetime that key cached
-    fragments (a save anywhere moves the version, so fragments never go stale)."""
+    """For every template: the site's name, the addresses in its navigation (`site_urls`), and
+    the site version and lifetime that key cached fragments (a save anywhere moves the version,
+    so fragments never go stale)."""
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
+        "site_urls": _addresses(get_script_prefix()),
         "site_version": getattr(request, "site_version", None),
         "fragment_seconds": settings.NEWSROOM_PAGE_CACHE_SECONDS,
     }
