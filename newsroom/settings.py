@@ -233,12 +233,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
 # Content-Security-Policy (django-csp): nothing but this site's own files; no inline script.
-# Only the admin's pages allow inline style attributes, which Django's admin still writes.
+# Only the admin's pages and the API docs allow inline style, which their UIs write.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],  # the admin's pages add 'unsafe-inline' (AdminStylePolicyMiddleware)
+        "style-src": ["'self'"],  # the admin and API docs add 'unsafe-inline' (stories.middleware)
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
