@@ -22,9 +22,11 @@ pytestmark = [
 ]
 
 
-def race(*merges):
+def race(*merges, while_waiting=None):
     """Hold a lock on every story, start each merge in its own thread so all of them queue up
-    behind it, then release: the merges contend for the same rows at the same moment."""
+    behind it, then release: the merges contend for the same rows at the same moment.
+    `while_waiting` runs in the lock holder's transaction, after the merges have read what to
+    lock and while they wait: a change that commits at the worst moment for them."""
     locked, release = threading.Event(), threading.Event()
     results = [None] * len(merges)
 
@@ -34,6 +36,8 @@ def race(*merges):
                 list(Story.objects.select_for_update())
                 locked.set()
                 release.wait(10)
+                if while_waiting is not None:
+                    while_waiting()
         finally:
             connections.close_all()
 
@@ -83,6 +87,17 @@ def test_merging_into_a_story_while_it_is_merged_elsewhere_keeps_the_chain_flat(
     states = dict(Story.objects.values_list("pk", "merged_into_id"))
     assert states == {a.pk: c.pk, b.pk: c.pk, c.pk: None}
     assert MergeRecord.objects.count() == 2
+    assert_flat_and_acyclic()
+
+
+def test_a_story_merged_into_the_duplicate_while_the_merge_waits_is_repointed_too():
+    a, b, c = StoryFactory(), StoryFactory(), StoryFactory()
+    # b is merged into c; while that merge waits for its locks, a merge of a into b commits.
+    (record,) = race((b, c), while_waiting=lambda: Story.objects.filter(pk=a.pk).update(merged_into=b))
+    assert isinstance(record, MergeRecord), record
+    states = dict(Story.objects.values_list("pk", "merged_into_id"))
+    assert states == {a.pk: c.pk, b.pk: c.pk, c.pk: None}
+    assert list(record.repointed.all()) == [Story.objects.get(pk=a.pk)]  # so its undo restores a -> b
     assert_flat_and_acyclic()
 
 

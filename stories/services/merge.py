@@ -7,7 +7,6 @@ canonical or points straight at a canonical story, never at another copy.
 """
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from stories.errors import EditorialError
@@ -18,19 +17,27 @@ def _lock_pair(duplicate_id, target_id):
     """Lock the duplicate, its copies, the target and the target's canonical story: one
     statement, in primary-key order, so two merges can never lock in opposite orders.
 
-    The target's canonical is read before locking; if another merge changed it meanwhile,
-    lock again so the flattened target is always one we hold a lock on.
+    What to lock is read before locking, and another merge may commit while this one waits:
+    the target may be merged meanwhile, or a story merged into the duplicate (a statement
+    locking "the copies of the duplicate" would not see that one on PostgreSQL, since it
+    matched no row when the statement began). So both are read again once the locks are held
+    (no merge into or of a locked story can commit any more), and the locks taken again if
+    either moved.
     """
     for _attempt in range(5):
         hop = Story.objects.filter(pk=target_id).values_list("merged_into_id", flat=True).first()
-        ids = {duplicate_id, target_id} | ({hop} if hop else set())
-        rows = Story.objects.select_for_update().filter(Q(pk__in=ids) | Q(merged_into_id=duplicate_id))
-        locked = {s.pk: s for s in rows.order_by("pk")}
+        copies = _copies_of(duplicate_id)
+        ids = {duplicate_id, target_id, *copies} | ({hop} if hop else set())
+        locked = {s.pk: s for s in Story.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
         if duplicate_id not in locked or target_id not in locked:
             raise EditorialError("One of the two stories no longer exists.")
-        if locked[target_id].merged_into_id == hop:
+        if locked[target_id].merged_into_id == hop and _copies_of(duplicate_id) == copies:
             return locked
     raise EditorialError("The stories kept changing while merging; please try again.")
+
+
+def _copies_of(story_id):
+    return set(Story.objects.filter(merged_into_id=story_id).values_list("pk", flat=True))
 
 
 def merge(duplicate, canonical, by, reason, score=None):
