@@ -19,6 +19,7 @@ LINKED_EVERYWHERE = (
 
 @cache
 def _addresses(script_prefix):
+    # reverse() reads the current script prefix itself; the argument keys the cache on it.
     return {name.replace("-", "_"): reverse(f"stories:{name}") for name in LINKED_EVERYWHERE}
 
 

@@ -36,9 +36,9 @@ def test_public_pages_send_the_security_headers(client):
     assert "unsafe-eval" not in policy and "unsafe-inline" not in policy
 
 
-@pytest.mark.parametrize("path", ["/admin/login/", "/admin/does-not-exist/", "/api/docs/"])
-def test_only_the_admin_and_the_api_docs_allow_inline_style_which_they_write(client, path):
-    policy = client.get(path)["Content-Security-Policy"]
+@pytest.mark.parametrize("address", ["/admin/login/", "/admin/does-not-exist/", "/api/docs/"])
+def test_only_the_admin_and_the_api_docs_allow_inline_style_which_they_write(client, address):
+    policy = client.get(address)["Content-Security-Policy"]
     assert "style-src 'self' 'unsafe-inline'" in policy
     assert "script-src 'self';" in policy or policy.endswith("script-src 'self'")
 
