@@ -6,6 +6,6 @@ class StoriesConfig(AppConfig):
     verbose_name = "Coverage"
 
     def ready(self):
-        from stories import signals
+        from stories import invalidation
 
-        signals.connect()
+        invalidation.connect()

@@ -1,11 +1,16 @@
-"""HTTP caching of public pages.
+"""Keeping public answers: pages of the site and answers of the API.
 
-Every public page carries an ETag made of the site version (one query) and the release, so a
-repeat visit is answered 304 without rendering, and a deploy or a save changes it. Rendered
-pages are kept in Django's cache under keys that include the same, so any save invalidates them
-everywhere. Only pages whose query string is made of known parameters are cached, so made-up
-query strings cannot fill the cache. The Cache-Control header lets a shared cache (a CDN,
-Varnish) hold public pages for NEWSROOM_PUBLIC_MAX_AGE seconds.
+A kept answer is stored under its address with the site version it was built at. A request at
+the same version gets it as it is; after a public change moves the version (stories.invalidation)
+the first request to come rebuilds it while requests arriving meanwhile get the previous answer
+(stale while revalidate, one rebuild per address across all app servers sharing the cache), so a
+save never sends every reader to the database at once.
+
+Only addresses whose parameters the view knows are kept, and only once the view has found every
+value it was given (a page that exists, a filter value that names something): made-up values are
+answered without being kept, so they cannot fill the cache. Public pages also answer a conditional
+GET with 304 by their ETag (the site version and the release), and carry Cache-Control for a
+shared cache (a CDN) of NEWSROOM_PUBLIC_MAX_AGE seconds.
 """
 
 import hashlib
@@ -18,8 +23,10 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 
 from stories.models import SiteVersion
 
-# Query parameters of public pages that deserve a cached copy (filters and pagination).
-CACHEABLE_PARAMETERS = {"page", "source", "published_after", "published_before", "verdict", "tag"}
+# Query parameters of public pages whose values the views check (filters and pagination).
+SITE_PARAMETERS = {"page", "source", "verdict", "tag"}
+# How long a rebuild may take before another request tries it again.
+REBUILD_SECONDS = 30
 
 
 def site_version():
@@ -27,15 +34,53 @@ def site_version():
     return f"{SiteVersion.current()}-{settings.NEWSROOM_RELEASE}"
 
 
-def versioned_key(request, version, kind="page"):
-    """A cache key for this request's address (scheme, host, path and query) at `version`."""
+def values_known(request):
+    """Say that every parameter value of `request` named something that exists."""
+    request.values_known = True
+
+
+def _address_key(request, kind):
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return f"{kind}:{version}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+    return f"{kind}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
 
 
-def deserves_caching(request, parameters):
-    """Caching is on and every query parameter is one of `parameters`."""
-    return settings.NEWSROOM_PAGE_CACHE_SECONDS > 0 and set(request.GET) <= parameters
+def kept(request, build, *, kind, parameters, freeze, thaw, version=None):
+    """The answer to `request` and the site version it was built at: from the cache when it holds
+    one for the current version (or, while another request rebuilds it, the previous one).
+    `build()` makes it; `freeze(response)` gives what to store and `thaw(stored)` a response again."""
+    if settings.NEWSROOM_PAGE_CACHE_SECONDS <= 0 or not set(request.GET) <= parameters:
+        return build(), version
+    version = version or site_version()
+    key = _address_key(request, kind)
+    stored = cache.get(key)
+    rebuilding = None
+    if stored is not None:
+        stored_version, frozen = stored
+        if stored_version == version:
+            return thaw(frozen), version
+        rebuilding = f"{key}:rebuild"
+        if not cache.add(rebuilding, 1, REBUILD_SECONDS):
+            return thaw(frozen), stored_version  # another request is rebuilding it
+    try:
+        response = build()
+        if response.status_code == 200 and (not request.GET or getattr(request, "values_known", False)):
+            cache.set(key, (version, freeze(response)), settings.NEWSROOM_PAGE_CACHE_SECONDS)
+    finally:
+        if rebuilding:
+            cache.delete(rebuilding)
+    return response, version
+
+
+def _freeze_page(response):
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    headers = {k: v for k, v in response.items() if k not in ("ETag", "Cache-Control", "Vary")}
+    return response.content, headers
+
+
+def _thaw_page(frozen):
+    content, headers = frozen
+    return HttpResponse(content, headers=headers)
 
 
 def _finish(response, etag):
@@ -45,7 +90,7 @@ def _finish(response, etag):
 
 
 def public_page(view):
-    """Conditional GET, versioned page cache and Cache-Control for a page anyone may see."""
+    """Conditional GET, kept pages and Cache-Control for a page anyone may see."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -56,21 +101,22 @@ def public_page(view):
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return _finish(not_modified, etag) if not_modified.status_code == 304 else not_modified
-        request.site_version = version
-        cacheable = deserves_caching(request, CACHEABLE_PARAMETERS)
-        key = versioned_key(request, version)
-        cached = cache.get(key) if cacheable else None
-        if cached is not None:
-            content, headers = cached
-            return _finish(HttpResponse(content, headers=headers), etag)
-        response = view(request, *args, **kwargs)
-        if response.status_code != 200:
+
+        def build():
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
             return response
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
-        if cacheable and not response.streaming:
-            headers = {k: v for k, v in response.items() if k not in ("ETag", "Cache-Control", "Vary")}
-            cache.set(key, (response.content, headers), settings.NEWSROOM_PAGE_CACHE_SECONDS)
-        return _finish(response, etag)
+
+        response, built_at = kept(
+            request,
+            build,
+            kind="page",
+            parameters=SITE_PARAMETERS,
+            freeze=_freeze_page,
+            thaw=_thaw_page,
+            version=version,
+        )
+        return _finish(response, f'"{built_at}"') if response.status_code == 200 else response
 
     return wrapped

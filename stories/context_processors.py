@@ -24,12 +24,5 @@ def _addresses(script_prefix):
 
 
 def site(request):
-    """For every template: the site's name, the addresses in its navigation (`site_urls`), and
-    the site version and lifetime that key cached fragments (a save anywhere moves the version,
-    so fragments never go stale)."""
-    return {
-        "site_name": settings.NEWSROOM_SITE_NAME,
-        "site_urls": _addresses(get_script_prefix()),
-        "site_version": getattr(request, "site_version", None),
-        "fragment_seconds": settings.NEWSROOM_PAGE_CACHE_SECONDS,
-    }
+    """For every template: the site's name and the addresses in its navigation (`site_urls`)."""
+    return {"site_name": settings.NEWSROOM_SITE_NAME, "site_urls": _addresses(get_script_prefix())}

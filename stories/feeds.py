@@ -3,7 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from stories.models import Story, TimelineEntry
+from stories import selectors
 
 FEED_SIZE = 50
 
@@ -15,7 +15,7 @@ class TimelineFeed(Feed):
     link = reverse_lazy("stories:timeline")
 
     def items(self):
-        return TimelineEntry.objects.public().order_by("-date", "-id")[:FEED_SIZE]
+        return selectors.timeline_entries().order_by("-date", "-id")[:FEED_SIZE]
 
     def item_title(self, item):
         return f"{item.display_date}: {item.title}"
@@ -37,7 +37,7 @@ class StoriesFeed(Feed):
     link = reverse_lazy("stories:story-list")
 
     def items(self):
-        return Story.objects.public().select_related("source")[:FEED_SIZE]
+        return selectors.stories()[:FEED_SIZE]
 
     def item_title(self, item):
         return f"{item.title} ({item.source.name})"

@@ -1,4 +1,4 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import views
@@ -20,6 +20,17 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("feeds/timeline/", public_page(TimelineFeed()), name="feed-timeline"),
     path("feeds/stories/", public_page(StoriesFeed()), name="feed-stories"),
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "stories:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("healthz", views.healthz, name="healthz"),
 ]

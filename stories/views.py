@@ -1,80 +1,40 @@
-"""The public site: what readers see. Every query starts from a public queryset of the models."""
+"""The public site: what readers see. Views read through stories.selectors and only shape it."""
 
 from django import forms
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from stories.caching import public_page
+from stories import selectors
+from stories.caching import public_page, values_known
 from stories.jsonld import claim_review
-from stories.models import (
-    VERDICT_RATINGS,
-    Claim,
-    ClaimAppearance,
-    EditorialNote,
-    Source,
-    Story,
-    Tag,
-    TimelineEntry,
-    Verdict,
-)
+from stories.models import VERDICT_RATINGS, Verdict
 from stories.services import search
-from stories.services.corroboration import evidence_count_expression, independent_source_count_expression
 
 PAGE_SIZE = 20
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, rows, size=PAGE_SIZE):
+    """The page of `rows` the request asks for (the last one past the end, the first one for
+    anything else); `values_known` holds only when it asked for that page by its own number."""
+    page = Paginator(rows, size).get_page(request.GET.get("page"))
+    asked = request.GET.get("page")
+    return page, asked is None or asked == str(page.number)
 
 
-def public_timeline():
-    """The public entries, each with `claim_list`; each claim with its corroboration, evidence
-    count and `story_list` (the canonical stories it appears in). Three queries at most."""
-    # One query for every (entry, claim) pair of the public timeline: a public entry rests on at
-    # least one claim, so the pairs cover every entry.
-    pairs = (
-        TimelineEntry.claims.through.objects.filter(timelineentry__in=TimelineEntry.objects.public())
-        .select_related("timelineentry", "claim")
-        .annotate(
-            independent_sources=independent_source_count_expression(claim_field="claim_id"),
-            evidence_count=evidence_count_expression(claim_field="claim_id"),
-        )
-        .order_by("timelineentry__date", "timelineentry_id", "claim__text")
-    )
-    entries, claims = {}, {}
-    for pair in pairs:
-        entry = entries.setdefault(pair.timelineentry_id, pair.timelineentry)
-        if not hasattr(entry, "claim_list"):
-            entry.claim_list = []
-        claim = pair.claim
-        claim.independent_sources, claim.evidence_count = pair.independent_sources, pair.evidence_count
-        claim.story_list = []
-        entry.claim_list.append(claim)
-        claims.setdefault(claim.pk, []).append(claim)
-    if not claims:
-        return []
-    appearances = (
-        ClaimAppearance.objects.filter(Story.served_condition("story__"), claim_id__in=claims)
-        .select_related("story__source", "story__merged_into__source")
-        .defer(*(f"story__{p}{f}" for p in ("", "merged_into__") for f in ("body", "summary")))
-        .order_by(F("story__published_at").asc(nulls_last=True), "story_id")
-    )
-    for appearance in appearances:
-        story = appearance.story.canonical
-        for claim in claims[appearance.claim_id]:
-            if story not in claim.story_list:
-                claim.story_list.append(story)
-    return list(entries.values())
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @public_page
 def timeline(request):
-    # Evaluated by the template only when its cached fragment is missing.
-    return render(request, "stories/timeline.html", {"entries": public_timeline})
+    entries = list(selectors.timeline_entries())
+    selectors.attach_entry_claims(entries)
+    return render(request, "stories/timeline.html", {"entries": entries})
 
 
 def how_we_verify(request):
@@ -94,10 +54,10 @@ class StoryFilterForm(forms.Form):
 
 @public_page
 def story_list(request):
-    sources = list(Source.objects.filter(stories__in=Story.objects.public()).distinct().order_by("name"))
-    form = StoryFilterForm(request.GET or None, sources)
-    stories = Story.objects.public().select_related("source")
-    if form.is_bound and form.is_valid():
+    form = StoryFilterForm(request.GET or None, selectors.story_sources())
+    stories = selectors.stories()
+    valid = not form.is_bound or form.is_valid()
+    if form.is_bound and valid:
         data = form.cleaned_data
         if data["source"]:
             stories = stories.filter(source__slug=data["source"])
@@ -105,135 +65,125 @@ def story_list(request):
             stories = stories.filter(published_at__date__gte=data["published_after"])
         if data["published_before"]:
             stories = stories.filter(published_at__date__lte=data["published_before"])
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, known = _page(request, stories)
+    if valid and known:
+        values_known(request)
     return render(
         request,
         "stories/story_list.html",
-        {"form": form, "page": _page(request, stories), "query": query.urlencode()},
+        {"form": form, "page": page, "query": _query_without_page(request)},
     )
 
 
 @public_page
 def story_detail(request, slug):
-    # The story and the copies of it readers see, in one query.
-    rows = list(
-        Story.objects.filter(Q(slug=slug) | (Q(merged_into__slug=slug) & Story.served_condition()))
-        .select_related("source", "merged_into")
-        .defer("body", "merged_into__body")
-        .order_by("pk")
-    )
-    story = next((row for row in rows if row.slug == slug), None)
-    if story is None:
+    found = selectors.story_by_slug(slug)
+    if found.moved_to is not None:
+        return redirect(found.moved_to, permanent=True)
+    if found.story is None:
         raise Http404("No such story.")
-    if story.merged_into_id and story.merged_into.is_public:
-        return redirect(story.merged_into, permanent=True)
-    if not story.is_public:
-        raise Http404("No such story.")
-    copies = [row for row in rows if row.pk != story.pk]
-    seen = Q(story=story) | (Q(story__merged_into=story) & Story.served_condition("story__"))
-    unique = {}
-    for appearance in (
-        ClaimAppearance.objects.filter(seen, claim__in=Claim.objects.public())
-        .select_related("claim")
-        .order_by("claim__text", "pk")
-    ):
-        unique.setdefault(appearance.claim_id, appearance)
-    notes = EditorialNote.objects.public().filter(seen)
+    story = found.story
     return render(
         request,
         "stories/story_detail.html",
-        {"story": story, "copies": copies, "appearances": list(unique.values()), "notes": notes},
+        {
+            "story": story,
+            "copies": story.copy_list,
+            "claims": story.claim_list,
+            "notes": story.correction_list,
+        },
     )
 
 
 @public_page
 def claim_list(request):
-    claims = Claim.objects.public().with_corroboration().prefetch_related("tags").order_by("text")
-    verdict, tag = request.GET.get("verdict", ""), request.GET.get("tag", "")
+    claims = selectors.claims()
+    verdict, tag_slug = request.GET.get("verdict", ""), request.GET.get("tag", "")
+    known = not verdict or verdict in Verdict.values
     if verdict in Verdict.values:
         claims = claims.filter(verdict=verdict)
-    if tag:
-        claims = claims.filter(tags__slug=tag)
-    query = request.GET.copy()
-    query.pop("page", None)
+    tag = selectors.tag_by_slug(tag_slug) if tag_slug else None
+    if tag_slug:
+        claims = claims.filter(tags=tag) if tag else claims.none()
+        known = known and tag is not None
+    page, page_known = _page(request, claims)
+    if known and page_known:
+        values_known(request)
     verdicts = [(v.value, v.label) for v in Verdict if v != Verdict.UNREVIEWED]
     return render(
         request,
         "stories/claim_list.html",
         {
-            "page": _page(request, claims),
+            "page": page,
             "verdicts": verdicts,
             "verdict": verdict,
-            "tag": Tag(name=tag, slug=tag) if tag else None,
-            "query": query.urlencode(),
+            "tag": tag,
+            "tag_slug": tag_slug,
+            "query": _query_without_page(request),
         },
     )
 
 
 @public_page
 def claim_detail(request, key):
-    by_id = key.isascii() and key.isdigit()
-    lookup = {"pk": int(key)} if by_id else {"slug": key}
-    claim = get_object_or_404(Claim.objects.public().with_corroboration(), **lookup)
-    if by_id:
-        return redirect(claim, permanent=True)
-    appearances = list(
-        claim.appearances.filter(story__in=Story.objects.served())
-        .select_related("story__source", "story__merged_into")
-        .order_by(F("story__published_at").asc(nulls_last=True), "created_at", "pk")
-    )
-    evidence = list(claim.evidence.all())
+    if key.isascii() and key.isdigit():  # an id: the claim's address is its slug
+        slug = selectors.claim_slug_by_id(int(key))
+        if slug is None or slug == key:
+            raise Http404("No such claim.")
+        return redirect("stories:claim-detail", slug, permanent=True)
+    claim = selectors.claim_by_slug(key)
+    if claim is None:
+        raise Http404("No such claim.")
+    selectors.attach_claim_details(claim)
+    page, known = _page(request, selectors.appearances(claim))
+    if known:
+        values_known(request)
+    shown = list(page.object_list)
+    first = shown[0] if page.number == 1 and shown else selectors.appearances(claim).first()
     return render(
         request,
         "stories/claim_detail.html",
         {
             "claim": claim,
-            "appearances": appearances,
-            "first": appearances[0] if appearances else None,
-            "evidence": evidence,
-            "notes": claim.notes.public(),
-            "jsonld": claim_review(request, claim, appearances),
+            "page": page,
+            "first": first,
+            "evidence": claim.evidence_list,
+            "notes": claim.correction_list,
+            "jsonld": claim_review(request, claim, shown if page.number == 1 else [first]),
+            "query": "",
         },
     )
 
 
 @public_page
 def source_list(request):
-    public = Q(stories__status=Story.Status.PUBLISHED, stories__merged_into__isnull=True)
-    sources = Source.objects.annotate(story_count=Count("stories", filter=public)).order_by("name")
-    return render(request, "stories/source_list.html", {"sources": sources})
+    page, known = _page(request, selectors.sources(), size=100)
+    if known:
+        values_known(request)
+    return render(request, "stories/source_list.html", {"page": page, "sources": page.object_list})
 
 
 @public_page
 def source_detail(request, slug):
-    source = get_object_or_404(Source, slug=slug)
-    record = dict(
-        Claim.objects.reviewed()
-        .filter(appearances__story__in=Story.objects.served().filter(source=source))
-        .values_list("verdict")
-        .annotate(n=Count("id", distinct=True))
-    )
-    track_record = [(Verdict(v).label, v, record[v]) for v in VERDICT_RATINGS if v in record]
+    source = selectors.source_by_slug(slug)
+    if source is None:
+        raise Http404("No such source.")
+    track_record, checked = selectors.track_record(source)
+    page, known = _page(request, selectors.source_stories(source))
+    if known:
+        values_known(request)
     return render(
         request,
         "stories/source_detail.html",
-        {
-            "source": source,
-            "page": _page(request, source.stories.public()),
-            "track_record": track_record,
-            "checked": sum(record.values()),
-        },
+        {"source": source, "page": page, "track_record": track_record, "checked": checked},
     )
 
 
 @public_page
 def search_page(request):
     query = request.GET.get("q", "").strip()[: search.MAX_QUERY_LENGTH]
-    stories = search.search_stories(query)
-    claims = search.search_claims(query)
-    story_hits = list(stories[:PAGE_SIZE]) if query else []
-    claim_hits = list(claims[:PAGE_SIZE]) if query else []
+    story_hits = list(selectors.search_stories(query)[:PAGE_SIZE]) if query else []
+    claim_hits = list(selectors.search_claims(query)[:PAGE_SIZE]) if query else []
     for story in story_hits:
         story.snippet = search.highlight(story.summary or story.body, query)
         story.marked_title = search.highlight(story.title, query, width=300)

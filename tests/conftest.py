@@ -25,6 +25,42 @@ def _no_login_lockout(settings):
 
 
 @pytest.fixture(autouse=True)
+def _commit_hooks_run_as_they_would(monkeypatch):
+    """A test of the `db` fixture runs inside a transaction that is never committed, so the
+    `transaction.on_commit` hooks public changes rely on (stories.invalidation) would never run.
+    Here they run when the block that would commit in production ends: the outermost atomic
+    block of the code under test, or at once for a write outside any (autocommit). Tests with
+    `transaction=True` commit for real and are left as they are."""
+    from django.db import connection
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.transaction import Atomic
+
+    def only_the_tests_transaction(wrapper):
+        return wrapper.atomic_blocks and all(block._from_testcase for block in wrapper.atomic_blocks)
+
+    def run_hooks(wrapper):
+        while wrapper.run_on_commit:
+            _, hook, _ = wrapper.run_on_commit.pop(0)
+            hook()
+
+    original_on_commit, original_exit = BaseDatabaseWrapper.on_commit, Atomic.__exit__
+
+    def on_commit(self, func, robust=False):
+        original_on_commit(self, func, robust)
+        if only_the_tests_transaction(self):
+            run_hooks(self)
+
+    def exit_(self, exc_type, exc_value, traceback):
+        result = original_exit(self, exc_type, exc_value, traceback)
+        if only_the_tests_transaction(connection):
+            run_hooks(connection)
+        return result
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
+    monkeypatch.setattr(Atomic, "__exit__", exit_)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Rendered pages are cached by site version; a rolled-back test database repeats versions.
     from django.core.cache import cache

@@ -11,12 +11,8 @@ from django.contrib.auth.models import Permission
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework import serializers as drf
 from rest_framework.authtoken.models import Token
-from rest_framework.request import Request
 
-from stories.api.serializers import StorySerializer
-from stories.api.views import attach_story_details
 from stories.models import EditorialNote, Story, Tag, TimelineEntry, Verdict
 from stories.services.merge import merge
 
@@ -505,16 +501,6 @@ def test_docs_page_loads_swagger_ui_from_this_sites_static_files_only(client):
         assert finders.find(f"drf_spectacular_sidecar/{asset}")
     script = client.get(reverse("api:docs"), {"script": ""})
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
-
-
-def test_the_story_serializers_direct_output_is_what_its_declared_fields_give(rf, desk):
-    stories = [desk["announced"], desk["interest"], desk["undated"]]
-    attach_story_details(stories)
-    serializer = StorySerializer(context={"request": Request(rf.get("/api/v1/stories/"))})
-    for story in stories:
-        generic = drf.ModelSerializer.to_representation(serializer, story)
-        assert serializer.to_representation(story) == generic
-        assert list(serializer.to_representation(story)) == list(generic)
 
 
 def test_an_address_under_api_that_is_no_endpoint_answers_json_404(client):

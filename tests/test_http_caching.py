@@ -4,8 +4,17 @@ import pytest
 from django.urls import reverse
 
 from stories.models import SiteVersion, TimelineEntry
+from stories.services.claims import set_verdict
+from stories.services.timeline import publish_entry
 
-from .factories import AppearanceFactory, ClaimFactory, EntryFactory, NoteFactory, StoryFactory
+from .factories import (
+    AppearanceFactory,
+    ClaimFactory,
+    EntryFactory,
+    NoteFactory,
+    SourceFactory,
+    StoryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +93,7 @@ def test_a_save_changes_the_etag_and_refreshes_the_cached_page(client, entry):
 def test_changing_a_claims_verdict_invalidates_the_timeline(client, entry):
     assert "Verified milestone" in client.get("/").text
     claim = entry.claims.get()
-    claim.verdict = "unproven"
-    claim.save()
+    set_verdict(claim, "unproven", "No record confirms it yet.", by=None)
     assert "Verified milestone" not in client.get("/").text
 
 
@@ -98,25 +106,92 @@ def test_adding_and_removing_an_entrys_claim_move_the_site_version(entry):
     assert before != added != SiteVersion.current()
 
 
-CHANGES = {
-    "source": lambda s: (setattr(s.source, "name", "Renamed"), s.source.save()),
-    "story": lambda s: (setattr(s, "title", "Renamed"), s.save()),
-    "appearance": lambda s: AppearanceFactory(story=s),
-    "appearance deleted": lambda s: AppearanceFactory(story=s).delete(),
-    "evidence": lambda s: ClaimFactory().evidence.create(url="https://e.example/1", publisher="P"),
-    "note": lambda s: NoteFactory(story=s, visibility="public"),
-    "note deleted": lambda s: NoteFactory(story=s).delete(),
-    "tag added to a claim": lambda s: ClaimFactory().tags.create(name="Dispatch"),
-    "entry": lambda s: EntryFactory(),
+# Each case: (set up, then change). Only the change happens between the two readings.
+PUBLIC_CHANGES = {
+    "source renamed": (
+        lambda: StoryFactory(),
+        lambda s: (setattr(s.source, "name", "Renamed"), s.source.save()),
+    ),
+    "published story edited": (lambda: StoryFactory(), lambda s: (setattr(s, "title", "Renamed"), s.save())),
+    "story published": (
+        lambda: StoryFactory(status="in_review"),
+        lambda s: (setattr(s, "status", "published"), s.save()),
+    ),
+    "story unpublished": (lambda: StoryFactory(), lambda s: (setattr(s, "status", "in_review"), s.save())),
+    "appearance": (
+        lambda: (StoryFactory(), ClaimFactory()),
+        lambda o: AppearanceFactory(story=o[0], claim=o[1]),
+    ),
+    "appearance deleted": (lambda: AppearanceFactory(), lambda a: a.delete()),
+    "evidence": (
+        lambda: ClaimFactory(),
+        lambda c: c.evidence.create(url="https://e.example/1", publisher="P"),
+    ),
+    "evidence deleted": (
+        lambda: ClaimFactory().evidence.create(url="https://e.example/1", publisher="P"),
+        lambda e: e.delete(),
+    ),
+    "public note": (lambda: StoryFactory(), lambda s: NoteFactory(story=s, visibility="public")),
+    "public note deleted": (
+        lambda: NoteFactory(story=StoryFactory(), visibility="public"),
+        lambda n: n.delete(),
+    ),
+    "note made public": (
+        lambda: NoteFactory(story=StoryFactory(), visibility="internal"),
+        lambda n: (setattr(n, "visibility", "public"), n.save()),
+    ),
+    "tag added to a claim": (lambda: ClaimFactory(), lambda c: c.tags.create(name="Dispatch")),
+    "verdict changed": (lambda: ClaimFactory(), lambda c: (setattr(c, "verdict", "inaccurate"), c.save())),
+    "entry published": (lambda: EntryFactory(claims=[ClaimFactory()]), lambda e: publish_entry(e, by=None)),
+    "published entry edited": (
+        lambda: EntryFactory(is_published=True),
+        lambda e: (setattr(e, "title", "New"), e.save()),
+    ),
+}
+
+# Changes readers cannot see: they must leave every kept page in place.
+PRIVATE_CHANGES = {
+    "internal note": (lambda: StoryFactory(), lambda s: NoteFactory(story=s, visibility="internal")),
+    "internal note deleted": (
+        lambda: NoteFactory(story=StoryFactory(), visibility="internal"),
+        lambda n: n.delete(),
+    ),
+    "new story ingested": (lambda: SourceFactory(), lambda source: StoryFactory(source=source, status="new")),
+    "unpublished story edited": (
+        lambda: StoryFactory(status="in_review"),
+        lambda s: (setattr(s, "title", "Draft"), s.save()),
+    ),
+    "unreviewed claim edited": (
+        lambda: ClaimFactory(verdict="unreviewed", explanation=""),
+        lambda c: (setattr(c, "text", "Reworded"), c.save()),
+    ),
+    "claim of an unpublished story": (
+        lambda: (StoryFactory(status="new"), ClaimFactory(verdict="unreviewed", explanation="")),
+        lambda o: AppearanceFactory(story=o[0], claim=o[1]),
+    ),
+    "unpublished entry edited": (
+        lambda: EntryFactory(is_published=False),
+        lambda e: (setattr(e, "title", "Draft"), e.save()),
+    ),
 }
 
 
-@pytest.mark.parametrize("change", CHANGES)
-def test_every_kind_of_public_content_change_moves_the_site_version(change):
-    story = StoryFactory()
+@pytest.mark.parametrize("change", PUBLIC_CHANGES)
+def test_every_kind_of_public_change_moves_the_site_version_after_commit(change):
+    set_up, apply = PUBLIC_CHANGES[change]
+    subject = set_up()
     before = SiteVersion.current()
-    CHANGES[change](story)
+    apply(subject)
     assert SiteVersion.current() != before
+
+
+@pytest.mark.parametrize("change", PRIVATE_CHANGES)
+def test_changes_readers_cannot_see_leave_the_site_version_alone(change):
+    set_up, apply = PRIVATE_CHANGES[change]
+    subject = set_up()
+    before = SiteVersion.current()
+    apply(subject)
+    assert SiteVersion.current() == before
 
 
 def test_not_found_pages_are_not_cached_as_public(client):
@@ -137,3 +212,37 @@ def test_healthz_is_never_cached(client):
     response = client.get(reverse("stories:healthz"))
     assert response.status_code == 200 and response.text == "ok\n"
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def kept_keys():
+    from django.core.cache import cache
+
+    return {key for key in cache._cache if ":page:" in key or ":api:" in key}  # local memory cache
+
+
+def test_made_up_parameter_values_are_answered_but_never_kept(client):
+    StoryFactory()
+    ClaimFactory()
+    for i in range(30):
+        for address in [
+            f"/stories/?page={i + 2}",  # past the last page
+            f"/stories/?page=0{i}",  # a page, but not by its own number
+            f"/stories/?source=no-such-source-{i}",
+            f"/claims/?tag=no-such-tag-{i}",
+            f"/claims/?verdict=made-up-{i}",
+            f"/api/v1/stories/?page={i + 2}",
+            f"/api/v1/claims/?verdict=made-up-{i}",
+            f"/api/v1/stories/?q=word{i}",
+        ]:
+            assert client.get(address).status_code in (200, 400, 404), address
+    assert kept_keys() == set()
+
+
+def test_addresses_with_known_values_are_kept_once_each(client):
+    story = StoryFactory()
+    claim = AppearanceFactory(story=story).claim
+    addresses = ["/", "/stories/", "/stories/?page=1", f"/stories/?source={story.source.slug}"]
+    addresses += [f"/claims/?verdict={claim.verdict}", claim.get_absolute_url(), "/api/v1/stories/"]
+    for address in addresses * 3:
+        assert client.get(address).status_code == 200, address
+    assert len(kept_keys()) == len(addresses)

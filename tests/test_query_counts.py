@@ -40,9 +40,9 @@ def build(n):
 @pytest.mark.parametrize("n", [2, 12])
 def test_timeline_page_query_count_does_not_grow(client, django_assert_num_queries, n):
     build(n)
-    # 1. site version; 2. every (public entry, claim) pair with corroboration and evidence counts;
-    # 3. the stories those claims appear in, with their sources.
-    with django_assert_num_queries(3):
+    # 1. site version; 2. the public entries; 3. their (entry, claim) pairs with the claims and
+    # their stored counts; 4. the first few appearances of each claim, with stories and sources.
+    with django_assert_num_queries(4):
         response = client.get(reverse("stories:timeline"))
     assert response.text.count('class="verdict') == 2 * n
 
@@ -50,8 +50,8 @@ def test_timeline_page_query_count_does_not_grow(client, django_assert_num_queri
 @pytest.mark.parametrize("n", [2, 12])
 def test_story_page_query_count_does_not_grow(client, django_assert_num_queries, n):
     main, _ = build(n)
-    # 1. site version; 2. the story with its copies; 3. claim appearances; 4. public notes.
-    with django_assert_num_queries(4):
+    # 1. site version; 2. the story; 3. its copies; 4. claim appearances; 5. public notes.
+    with django_assert_num_queries(5):
         response = client.get(main.get_absolute_url())
     assert response.status_code == 200
     # every claim reaches the main story directly or through a copy merged into it
@@ -62,8 +62,9 @@ def test_story_page_query_count_does_not_grow(client, django_assert_num_queries,
 def test_claim_page_query_count_does_not_grow(client, django_assert_num_queries, n):
     build(n)
     claim = TimelineEntry.objects.first().claims.first()
-    # 1. version; 2. the claim with corroboration; 3. appearances; 4. evidence; 5. public notes.
-    with django_assert_num_queries(5):
+    # 1. version; 2. the claim (its counts are stored); 3. evidence; 4. public notes;
+    # 5. count of its appearances; 6. their first page.
+    with django_assert_num_queries(6):
         assert client.get(claim.get_absolute_url()).status_code == 200
 
 
@@ -72,10 +73,10 @@ def test_claim_page_query_count_does_not_grow(client, django_assert_num_queries,
     [
         # version, sources for the filter, count, page of stories with sources
         ("stories:story-list", 4),
-        # version, count, page of claims with corroboration, their tags
+        # version, count, page of claims (counts stored), their tags
         ("stories:claim-list", 4),
-        # version, sources with story counts
-        ("stories:source-list", 2),
+        # version, count, page of sources (their story counts are stored)
+        ("stories:source-list", 3),
         # version, the public entries (feed)
         ("stories:feed-timeline", 2),
         # version, the public stories with sources (feed)
@@ -92,8 +93,8 @@ def test_list_pages_query_count_does_not_grow(client, django_assert_num_queries,
 @pytest.mark.parametrize("n", [2, 12])
 def test_source_page_query_count_does_not_grow(client, django_assert_num_queries, n):
     _, source = build(n)
-    # version, source, track record, count, page of stories
-    with django_assert_num_queries(5):
+    # version, source (its track record is stored), count, page of stories
+    with django_assert_num_queries(4):
         assert client.get(source.get_absolute_url()).status_code == 200
 
 

@@ -5,7 +5,8 @@ from django.db import connection
 from django.urls import reverse
 
 from stories.models import EditorialNote, Story, Verdict
-from stories.services.search import highlight, search_claims, search_stories
+from stories.selectors import search_claims, search_stories
+from stories.services.search import highlight
 
 from .factories import AppearanceFactory, ClaimFactory, NoteFactory, StoryFactory
 
@@ -72,3 +73,31 @@ def test_highlight_cuts_long_text_around_the_first_match():
     assert "<mark>Wiesbaden</mark>" in snippet
     assert snippet.startswith("… ") and snippet.endswith(" …")
     assert len(snippet) < 120
+
+
+def _plan(queryset):
+    """PostgreSQL's plan for `queryset` with sequential scans priced out, so a plan that can use an
+    index does: what is left is what the query cannot do without a scan."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    return queryset.explain()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index exists on PostgreSQL only")
+def test_site_search_and_api_q_use_the_gin_index_without_a_correlated_subplan(rf):
+    from rest_framework.request import Request
+
+    from stories.api.filters import StoryFilter
+    from stories.selectors import stories
+
+    StoryFactory(title="Officers head to Wiesbaden")
+    api = StoryFilter(Request(rf.get("/api/v1/stories/", {"q": "Wiesbaden"})).query_params, stories()).qs
+    plans = {
+        "site stories": _plan(search_stories("Wiesbaden")),
+        "site claims": _plan(search_claims("Wiesbaden")),
+        "API ?q=": _plan(api),
+    }
+    for name, plan in plans.items():
+        assert "SubPlan" not in plan, f"{name}: correlated subplan\n{plan}"
+        assert "Seq Scan on stories_story" not in plan, f"{name}: scans every story\n{plan}"
+        assert "_search_idx" in plan, f"{name}: does not use the search index\n{plan}"

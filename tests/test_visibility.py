@@ -82,24 +82,51 @@ def test_public_claims_are_the_reviewed_ones():
     assert list(Claim.objects.public()) == [reviewed]
 
 
-def test_a_rejected_copy_shows_nowhere_on_its_canonical_story(client):
+def test_a_rejected_copy_shows_nowhere_on_its_canonical_story_on_the_site_or_in_the_api(client):
     canonical = StoryFactory()
     copy = StoryFactory(url="https://mirror.example/rejected", title="Rejected copy title")
     AppearanceFactory(story=copy, quote="words only the rejected copy has")
     NoteFactory(story=copy, visibility=EditorialNote.Visibility.PUBLIC, body="Note on the rejected copy")
     merge(copy, canonical, by=None, reason="")
-    Story.objects.filter(pk=copy.pk).update(status=Story.Status.REJECTED)
-    pages = client.get(canonical.get_absolute_url()).text
+    copy.status = Story.Status.REJECTED
+    copy.save()
     claim = copy.claim_appearances.get().claim
-    pages += client.get(claim.get_absolute_url()).text
-    for text in [
-        "https://mirror.example/rejected",
-        "Rejected copy title",
-        "words only the rejected copy",
-        "Note on the rejected copy",
-    ]:
-        assert text not in pages
+    addresses = [
+        canonical.get_absolute_url(),
+        claim.get_absolute_url(),
+        f"/api/v1/stories/{canonical.slug}/",
+        "/api/v1/stories/",
+        f"/api/v1/claims/{claim.slug}/",
+        "/api/v1/claims/",
+        f"/api/v1/claims/{claim.slug}/appearances/",
+    ]
+    for address in addresses:
+        response = client.get(address)
+        assert response.status_code == 200, address
+        for text in [
+            "https://mirror.example/rejected",
+            "Rejected copy title",
+            "words only the rejected copy",
+            "Note on the rejected copy",
+        ]:
+            assert text not in response.text, (address, text)
     assert not Story.objects.served().filter(pk=copy.pk).exists()
+
+
+def test_a_copy_readers_see_shows_on_its_canonical_story_on_the_site_and_in_the_api(client):
+    """The other side of the rule above, so that hiding every copy cannot pass it."""
+    canonical = StoryFactory()
+    copy = StoryFactory(url="https://mirror.example/served", status=Story.Status.NEW)
+    AppearanceFactory(story=copy, quote="words only the served copy has")
+    NoteFactory(story=copy, visibility=EditorialNote.Visibility.PUBLIC, body="Note on the served copy")
+    merge(copy, canonical, by=None, reason="")
+    site = client.get(canonical.get_absolute_url()).text
+    api = client.get(f"/api/v1/stories/{canonical.slug}/").json()
+    for text in ["https://mirror.example/served", "words only the served copy", "Note on the served copy"]:
+        assert text in site
+    assert api["also_published_at"] == ["https://mirror.example/served"]
+    assert [c["quote"] for c in api["claims"]] == ["words only the served copy has"]
+    assert [c["text"] for c in api["corrections"]] == ["Note on the served copy"]
 
 
 def test_claim_page_answers_404_for_an_id_in_other_digits(client):

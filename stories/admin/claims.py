@@ -55,15 +55,8 @@ class ClaimAdmin(NoteAuthorMixin, HistoryAdmin):
     radio_fields = {"verdict": admin.VERTICAL}
     inlines = [ClaimAppearanceInline, EvidenceInline, ClaimNoteInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_corroboration()
-
     def has_delete_permission(self, request, obj=None):
         return False  # a wrong claim gets a verdict, it is not deleted
-
-    @admin.display(description="independent sources", ordering="independent_sources")
-    def independent_sources(self, obj):
-        return obj.independent_sources if obj.pk else "–"
 
     def save_model(self, request, obj, form, change):
         if {"verdict", "explanation"} & set(form.changed_data) or not change:

@@ -103,7 +103,7 @@ class StoryFilter(django_filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(pk__in=search.search_stories(value).values("pk"))
+        return search.matching(queryset, value, ["title", "summary", "body"])
 
     def filter_has_claims(self, queryset, name, value):
         return (

@@ -1,8 +1,8 @@
-"""Page-number pagination whose total count rides along with the page's rows in one query."""
+"""Page-number pagination: DRF's own, with strict parameters and a Link header."""
 
-from django.db.models import Count, Window
+from django.core.paginator import InvalidPage
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import BasePagination
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
@@ -24,30 +24,32 @@ def _whole_number(request, name, default, maximum):
     return value
 
 
-class PageNumberWithCount(BasePagination):
-    """`?page=` (from 1) and `?page_size=` (default 20, at most 100). The body carries `count`,
-    `next` and `previous`; the `Link` header carries the same links plus first and last.
+class PageNumberWithCount(PageNumberPagination):
+    """`?page=` (from 1) and `?page_size=` (default 20, at most 100); a value out of bounds answers
+    400 naming it, a page past the last 404 naming the last. The body carries `count`, `next` and
+    `previous`; the `Link` header the same links plus first and last. Two queries: the count and
+    the page's rows."""
 
-    The count is a window function (COUNT(*) OVER ()) on the page's own query, so a list costs
-    no separate COUNT query. Querysets paginated this way must not use DISTINCT."""
-
-    page_query_param = "page"
+    page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        return _whole_number(request, self.page_size_query_param, self.page_size, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.number = _whole_number(request, self.page_query_param, 1, MAX_PAGE)
-        self.size = _whole_number(request, self.page_size_query_param, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        offset = (self.number - 1) * self.size
-        rows = list(queryset.annotate(total_rows=Window(Count("pk")))[offset : offset + self.size])
-        if rows:
-            self.count = rows[0].total_rows
-        elif self.number == 1:
-            self.count = 0
-        else:
-            count = queryset.count()
-            raise NotFound(f"Page {self.number} does not exist: the last page is {self._last(count)}.")
-        return rows
+        self.size = self.get_page_size(request)
+        paginator = self.django_paginator_class(queryset, self.size)
+        try:
+            self.page = paginator.page(self.number)
+        except InvalidPage:
+            raise NotFound(
+                f"Page {self.number} does not exist: the last page is {self._last(paginator.count)}."
+            ) from None
+        self.count = paginator.count
+        return list(self.page)
 
     def _last(self, count):
         return max(1, -(-count // self.size))

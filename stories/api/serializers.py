@@ -1,7 +1,8 @@
-"""What the API says about each object. Field names are stable; dates are ISO 8601; `page_url` is
-the absolute address of the object's public page. Serializers only shape data that views have
-already fetched from the models' public querysets (see stories.api.views)."""
+"""What the API says about each object, one serializer per shape. Field names are stable; dates
+are ISO 8601; `page_url` is the absolute address of the object's public page. Serializers only
+shape what the views read through stories.selectors."""
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,44 +23,6 @@ def absolute(context, path):
     if base is None:
         base = context["base_url"] = context["request"].build_absolute_uri("/")[:-1]
     return base + path
-
-
-iso_datetime = serializers.DateTimeField().to_representation  # ISO 8601, UTC as "Z"; None stays None
-
-
-def rating_dict(rating):
-    return {"value": rating.value, "label": rating.label}
-
-
-def source_dict(context, source):
-    page_url = absolute(context, source.get_absolute_url())
-    return {"slug": source.slug, "name": source.name, "reliability": source.reliability, "page_url": page_url}
-
-
-def correction_dicts(notes):
-    return [
-        {
-            "text": note.body,
-            "created_at": iso_datetime(note.created_at),
-            "updated_at": iso_datetime(note.updated_at),
-        }
-        for note in notes
-    ]
-
-
-def story_claim_dicts(context, claims):
-    return [
-        {
-            "id": claim.pk,
-            "slug": claim.slug,
-            "text": claim.text,
-            "verdict": claim.verdict,
-            "rating": rating_dict(claim.rating),
-            "page_url": absolute(context, claim.get_absolute_url()),
-            "quote": claim.quote,
-        }
-        for claim in claims
-    ]
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -98,38 +61,20 @@ class SourceBriefSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "reliability", "page_url"]
 
 
-# Lists of stories nest these small objects dozens of times: as plain fields they cost a dict each
-# instead of a nested serializer each. The serializers above stay their schema (and the schema
-# tests check that the two agree).
-
-
-@extend_schema_field(RatingSerializer)
-class RatingField(serializers.Field):
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, rating):
-        return rating_dict(rating)
-
-
-@extend_schema_field(SourceBriefSerializer)
-class SourceBriefField(serializers.Field):
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, source):
-        return source_dict(self.context, source)
-
-
 class SourceSerializer(serializers.ModelSerializer):
     page_url = PageURLField()
     homepage = OptionalURLField()
     story_count = serializers.IntegerField(read_only=True, help_text="Its published stories.")
+    track_record = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Checked claims made in its published stories, by verdict.",
+    )
 
     class Meta:
         model = Source
         fields = ["id", "slug", "name", "kind", "reliability", "homepage", "description", "page_url"]
-        fields += ["story_count"]
+        fields += ["story_count", "track_record"]
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
@@ -140,19 +85,8 @@ class CorrectionSerializer(serializers.ModelSerializer):
         fields = ["text", "created_at", "updated_at"]
 
 
-@extend_schema_field(CorrectionSerializer(many=True))
-class CorrectionsField(serializers.Field):
-    """Public corrections (see CorrectionSerializer)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, source="correction_list", **kwargs)
-
-    def to_representation(self, notes):
-        return correction_dicts(notes)
-
-
 class ClaimBriefSerializer(serializers.ModelSerializer):
-    rating = RatingField()
+    rating = RatingSerializer(read_only=True)
     page_url = PageURLField()
 
     class Meta:
@@ -167,28 +101,17 @@ class StoryClaimSerializer(ClaimBriefSerializer):
         fields = [*ClaimBriefSerializer.Meta.fields, "quote"]
 
 
-@extend_schema_field(StoryClaimSerializer(many=True))
-class StoryClaimsField(serializers.Field):
-    """A story's checked claims with their quotes (see StoryClaimSerializer)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, source="claim_list", **kwargs)
-
-    def to_representation(self, claims):
-        return story_claim_dicts(self.context, claims)
-
-
 class StorySerializer(serializers.ModelSerializer):
     page_url = PageURLField()
     canonical_url = OptionalURLField(source="url", help_text="Where the outlet published it.")
-    source = SourceBriefField()
-    also_published_at = serializers.ListField(
-        child=serializers.URLField(),
-        read_only=True,
-        help_text="Addresses of the copies merged into this story.",
+    source = SourceBriefSerializer(read_only=True)
+    also_published_at = serializers.SerializerMethodField(help_text="Addresses of the copies merged into it.")
+    claims = StoryClaimSerializer(
+        many=True, read_only=True, source="claim_list", help_text="Its checked claims, with verdicts."
     )
-    claims = StoryClaimsField(help_text="Its checked claims, with verdicts.")
-    corrections = CorrectionsField(help_text="Public corrections.")
+    corrections = CorrectionSerializer(
+        many=True, read_only=True, source="correction_list", help_text="Public corrections."
+    )
 
     class Meta:
         model = Story
@@ -196,26 +119,8 @@ class StorySerializer(serializers.ModelSerializer):
         fields += ["updated_at", "byline", "language", "summary", "also_published_at", "claims"]
         fields += ["corrections"]
 
-    def to_representation(self, story):
-        """What the declared fields give (a test compares the two), built directly: the story list
-        is the API's busiest answer, and this costs a third of the generic field-by-field walk."""
-        context = self.context
-        return {
-            "id": story.pk,
-            "slug": story.slug,
-            "title": story.title,
-            "page_url": absolute(context, story.get_absolute_url()),
-            "canonical_url": story.url or None,
-            "source": source_dict(context, story.source),
-            "published_at": iso_datetime(story.published_at),
-            "updated_at": iso_datetime(story.updated_at),
-            "byline": story.byline,
-            "language": story.language,
-            "summary": story.summary,
-            "also_published_at": story.also_published_at,
-            "claims": story_claim_dicts(context, story.claim_list),
-            "corrections": correction_dicts(story.correction_list),
-        }
+    def get_also_published_at(self, story) -> list[str]:
+        return [copy.url for copy in story.copy_list if copy.url]
 
 
 class StoryBriefSerializer(serializers.ModelSerializer):
@@ -242,7 +147,7 @@ class AppearanceSerializer(serializers.ModelSerializer):
     story = StoryBriefSerializer(
         source="story.canonical", read_only=True, help_text="The published story readers are sent to."
     )
-    source = SourceBriefField(source="story.source")
+    source = SourceBriefSerializer(source="story.source", read_only=True)
     original_url = OptionalURLField(source="story.url", help_text="Where this outlet published it.")
     published_at = serializers.DateTimeField(source="story.published_at", read_only=True, allow_null=True)
 
@@ -253,12 +158,17 @@ class AppearanceSerializer(serializers.ModelSerializer):
 
 class ClaimSerializer(serializers.ModelSerializer):
     page_url = PageURLField()
-    rating = RatingField()
+    rating = RatingSerializer(read_only=True)
     tags = TagSerializer(many=True, read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
     appearances = AppearanceSerializer(
-        many=True, read_only=True, source="public_appearances", help_text="Where published stories make it."
+        many=True,
+        read_only=True,
+        source="appearance_preview",
+        help_text="Its first appearances in published stories, oldest first; all at `appearances_url`.",
     )
+    appearances_url = serializers.SerializerMethodField(help_text="Every appearance, page by page.")
+    story_count = serializers.IntegerField(read_only=True, help_text="Published stories making it.")
     independent_sources = serializers.IntegerField(
         read_only=True, help_text="Distinct sources of the published stories making it; copies count once."
     )
@@ -266,11 +176,17 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = ["id", "slug", "text", "page_url", "verdict", "rating", "explanation", "reviewed_at"]
-        fields += ["updated_at", "tags", "evidence", "appearances", "independent_sources"]
+        fields += ["updated_at", "tags", "evidence", "appearances", "appearances_url", "story_count"]
+        fields += ["independent_sources"]
+
+    def get_appearances_url(self, claim) -> str:
+        return absolute(self.context, reverse("api:claim-appearances", args=[claim.slug]))
 
 
 class ClaimDetailSerializer(ClaimSerializer):
-    corrections = CorrectionsField(help_text="Public corrections.")
+    corrections = CorrectionSerializer(
+        many=True, read_only=True, source="correction_list", help_text="Public corrections."
+    )
 
     class Meta(ClaimSerializer.Meta):
         fields = [*ClaimSerializer.Meta.fields, "corrections"]
@@ -321,7 +237,7 @@ class IngestSerializer(serializers.Serializer):
 class IngestedStorySerializer(serializers.ModelSerializer):
     page_url = PageURLField(help_text="Its public page once an editor publishes it.")
     canonical_url = OptionalURLField(source="url")
-    source = SourceBriefField()
+    source = SourceBriefSerializer(read_only=True)
 
     class Meta:
         model = Story

@@ -2,22 +2,18 @@
 1-3), each list costs a fixed number of queries whatever its length (listed on each view), and
 the one write goes through the ingest service."""
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import conditional_page
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound
 from rest_framework.response import Response
 
-from stories import caching
-from stories.models import Claim, ClaimAppearance, EditorialNote, Source, Story, TimelineEntry
-from stories.services.corroboration import independent_source_count_expression
+from stories import caching, selectors
+from stories.models import TimelineEntry
 from stories.services.ingest import IngestError, Item, ingest_item
 
 from . import filters, serializers, timelinejs
@@ -55,35 +51,25 @@ class IngestRefused(APIException):
     default_code = "ingest_refused"
 
 
-class KeptAnswers:
-    """Keeps successful answers in Django's cache under the site version, as public pages are
-    kept (stories.caching): any save moves the version, so a kept answer is never stale, in
-    any app server. Authentication, permissions and throttling run before, on every request.
-    Only answers whose query parameters the view knows are kept."""
+# Parameters whose values are checked before an answer is kept: the page (an answer exists only
+# for a page that exists) and filters with a fixed list of values (others answer 400).
+KEPT_PARAMETERS = {"page", "format", "verdict", "kind", "reliability"}
 
-    def known_parameters(self):
-        names = self.filterset_class.base_filters if self.filterset_class else ()
-        return {*names, "page", "page_size", "format"}
 
-    def kept(self, request, respond):
-        if not caching.deserves_caching(request, self.known_parameters()):
-            return respond()
-        key = caching.versioned_key(request, caching.site_version(), kind="api")
-        answer = cache.get(key)
-        if answer is not None:
-            data, headers = answer
-            return Response(data, headers=headers)
-        response = respond()
-        if response.status_code == 200:
-            answer = (response.data, dict(response.items()))
-            cache.set(key, answer, settings.NEWSROOM_PAGE_CACHE_SECONDS)
-        return response
+def _freeze(response):
+    return response.data, dict(response.items())
+
+
+def _thaw(frozen):
+    data, headers = frozen
+    return Response(data, headers=headers)
 
 
 @method_decorator(conditional_page, name="dispatch")
-class PublicViewSet(KeptAnswers, viewsets.ReadOnlyModelViewSet):
-    """Read-only for anyone. GET answers carry an ETag; a matching If-None-Match answers 304.
-    Answers are kept in the cache until the next save (KeptAnswers)."""
+class PublicViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read-only for anyone, through stories.selectors. GET answers carry an ETag; a matching
+    If-None-Match answers 304. Answers are kept in the cache until the next public change
+    (stories.caching), after authentication, permissions and throttling have run."""
 
     lookup_field = "slug"
 
@@ -92,63 +78,43 @@ class PublicViewSet(KeptAnswers, viewsets.ReadOnlyModelViewSet):
             raise NotAuthenticated(NOT_AUTHENTICATED)
         super().permission_denied(request, message=message, code=code)
 
+    def kept(self, request, build):
+        response, _ = caching.kept(
+            request, build, kind="api", parameters=KEPT_PARAMETERS, freeze=_freeze, thaw=_thaw
+        )
+        return response
+
+    def not_found(self):
+        name = self.get_queryset().model._meta.verbose_name
+        return NotFound(f"No public {name} has the slug “{self.kwargs['slug'][:100]}”.")
+
     def get_object(self):
         obj = self.get_queryset().filter(slug=self.kwargs["slug"]).first()
         if obj is None:
-            name = self.get_queryset().model._meta.verbose_name
-            raise NotFound(f"No public {name} has the slug “{self.kwargs['slug'][:100]}”.")
+            raise self.not_found()
         return obj
 
-    def list(self, request, *args, **kwargs):
-        def respond():
-            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-            self.attach(page)
-            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def paginated(self, request, rows):
+        """The page of `rows` the request asks for, serialised, with `attach` run on it."""
+        page = self.paginate_queryset(rows)
+        if request.query_params.get("page", "1") == str(self.paginator.number):
+            caching.values_known(request)
+        self.attach(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-        return self.kept(request, respond)
+    def list(self, request, *args, **kwargs):
+        return self.kept(request, lambda: self.paginated(request, self.filter_queryset(self.get_queryset())))
 
     def retrieve(self, request, *args, **kwargs):
-        def respond():
+        def build():
             obj = self.get_object()
             self.attach([obj], detail=True)
             return Response(self.get_serializer(obj).data)
 
-        return self.kept(request, respond)
+        return self.kept(request, build)
 
     def attach(self, rows, detail=False):
         """Load what the serializer needs for `rows` beyond the page's own query."""
-
-
-def attach_story_details(stories):
-    """Set, on each public story, `also_published_at` (its served copies' URLs), `claim_list` (its
-    public claims and those of its served copies, each with its `quote`) and `correction_list`
-    (public notes on it or its served copies): three queries for any number of stories."""
-    by_id = {story.pk: story for story in stories}
-    for story in stories:
-        story.also_published_at, story.claim_list, story.correction_list = [], [], []
-    if not by_id:
-        return
-    ids = list(by_id)
-    copies = Story.objects.filter(Story.served_condition(), merged_into__in=ids).exclude(url="")
-    for canonical_id, url in copies.order_by("pk").values_list("merged_into", "url"):
-        by_id[canonical_id].also_published_at.append(url)
-    # The story's own rows and those of the copies of it that readers see.
-    own = Q(story__in=ids) | (Q(story__merged_into__in=ids) & Story.served_condition("story__"))
-    canonical = Coalesce("story__merged_into_id", "story_id")
-    appearances = (
-        ClaimAppearance.objects.filter(own, claim__in=Claim.objects.public())
-        .select_related("claim")
-        .annotate(canonical_id=canonical)
-        .order_by("claim__text", "pk")
-    )
-    for appearance in appearances:
-        story = by_id[appearance.canonical_id]
-        if all(claim.pk != appearance.claim_id for claim in story.claim_list):
-            appearance.claim.quote = appearance.quote
-            story.claim_list.append(appearance.claim)
-    notes = EditorialNote.objects.public().filter(own).annotate(canonical_id=canonical)
-    for note in notes.order_by("created_at", "pk"):
-        by_id[note.canonical_id].correction_list.append(note)
 
 
 @extend_schema_view(
@@ -216,33 +182,28 @@ def attach_story_details(stories):
 )
 class StoryViewSet(PublicViewSet):
     # Queries of a list page: 1. the page of stories with their sources and the total count;
-    # 2. their copies' URLs; 3. their checked claims; 4. their public corrections.
-    queryset = Story.objects.public()
+    # 2. their copies; 3. their checked claims; 4. their public corrections.
     serializer_class = serializers.StorySerializer
     filterset_class = filters.StoryFilter
     http_method_names = ["get", "head", "options", "post"]
 
     def get_queryset(self):
-        return Story.objects.public().select_related("source").defer("body")
+        return selectors.stories()
 
     def attach(self, rows, detail=False):
-        attach_story_details(rows)
+        selectors.attach_story_details(rows)
 
     def retrieve(self, request, *args, **kwargs):
-        try:
-            return super().retrieve(request, *args, **kwargs)
-        except NotFound:
-            # A copy merged into a public story answers 301 to it, as its page does.
-            copy = (
-                Story.objects.filter(slug=self.kwargs["slug"], merged_into__in=Story.objects.public())
-                .select_related("merged_into")
-                .only("merged_into__slug")
-                .first()
-            )
-            if copy is None:
-                raise
-            location = reverse("api:story-detail", args=[copy.merged_into.slug])
-            return Response(status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})
+        def build():
+            found = selectors.story_by_slug(self.kwargs["slug"])
+            if found.moved_to is not None:  # a merged copy answers 301 to its story, as its page does
+                location = reverse("api:story-detail", args=[found.moved_to.slug])
+                return Response(status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})
+            if found.story is None:
+                raise self.not_found()
+            return Response(self.get_serializer(found.story).data)
+
+        return self.kept(request, build)
 
     def create(self, request, *args, **kwargs):
         given = serializers.IngestSerializer(data=request.data)
@@ -267,16 +228,6 @@ class StoryViewSet(PublicViewSet):
         )
 
 
-def public_appearances():
-    served = Story.served_condition("story__")
-    return (
-        ClaimAppearance.objects.filter(served)
-        .select_related("story__source", "story__merged_into")
-        .defer("story__body", "story__merged_into__body")
-        .order_by(F("story__published_at").asc(nulls_last=True), "pk")
-    )
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Checked claims",
@@ -294,48 +245,41 @@ def public_appearances():
     ),
 )
 class ClaimViewSet(PublicViewSet):
-    # Queries of a list page: 1. the page of claims with corroboration and the total count;
-    # 2. their tags; 3. their evidence; 4. their appearances in published stories, with sources.
+    # Queries of a list page: 1. the page of claims (their counts are stored on them) and the
+    # total count; 2. their tags; 3. their evidence; 4. the first appearances of each.
     serializer_class = serializers.ClaimSerializer
     filterset_class = filters.ClaimFilter
 
     def get_queryset(self):
-        return (
-            Claim.objects.public()
-            .with_corroboration()
-            .prefetch_related(
-                "tags", "evidence", Prefetch("appearances", public_appearances(), "public_appearances")
-            )
-            .order_by("text", "pk")
-        )
+        return selectors.with_appearance_preview(selectors.claims().prefetch_related("evidence"))
 
     def get_serializer_class(self):
-        return serializers.ClaimDetailSerializer if self.action == "retrieve" else serializers.ClaimSerializer
+        if self.action == "retrieve":
+            return serializers.ClaimDetailSerializer
+        if self.action == "appearances":
+            return serializers.AppearanceSerializer
+        return serializers.ClaimSerializer
 
     def attach(self, rows, detail=False):
         if detail:
             for claim in rows:
                 claim.correction_list = list(claim.notes.public())
 
-
-def attach_entry_claims(entries):
-    """Set `claim_list` on each entry: its claims with their independent-source counts (one query)."""
-    by_id = {entry.pk: entry for entry in entries}
-    for entry in entries:
-        entry.claim_list = []
-    pairs = (
-        TimelineEntry.claims.through.objects.filter(timelineentry__in=list(by_id))
-        .select_related("claim")
-        .annotate(independent_sources=independent_source_count_expression(claim_field="claim_id"))
-        .order_by("claim__text", "pk")
+    @extend_schema(
+        summary="Where a checked claim appears",
+        description="Its appearances in published stories (and the copies merged into them), oldest first.",
+        responses={200: serializers.AppearanceSerializer(many=True), 404: NOT_FOUND, **READ_ERRORS},
+        filters=False,
     )
-    for pair in pairs:
-        pair.claim.independent_sources = pair.independent_sources
-        by_id[pair.timelineentry_id].claim_list.append(pair.claim)
+    @action(detail=True, filterset_class=None)
+    def appearances(self, request, slug=None):
+        def build():
+            claim = selectors.claim_by_slug(slug)
+            if claim is None:
+                raise self.not_found()
+            return self.paginated(request, selectors.appearances(claim))
 
-
-def public_entries():
-    return TimelineEntry.objects.public().select_related("timeline").order_by("date", "pk")
+        return self.kept(request, build)
 
 
 @extend_schema_view(
@@ -362,10 +306,10 @@ class TimelineEntryViewSet(PublicViewSet):
     filterset_class = filters.TimelineEntryFilter
 
     def get_queryset(self):
-        return public_entries()
+        return selectors.timeline_entries()
 
     def attach(self, rows, detail=False):
-        attach_entry_claims(rows)
+        selectors.attach_entry_claims(rows, preview=0)
 
 
 @method_decorator(conditional_page, name="dispatch")
@@ -375,7 +319,7 @@ class TimelineEntryViewSet(PublicViewSet):
     "address to TimelineJS to embed the timeline. Takes the timeline list's filters.",
     responses={200: timelinejs.TimelineJSSerializer, 400: BAD_REQUEST, **READ_ERRORS},
 )
-class TimelineJSView(KeptAnswers, generics.GenericAPIView):
+class TimelineJSView(generics.GenericAPIView):
     # Queries: 1. the public entries with their timeline; 2. their claims.
     filterset_class = filters.TimelineEntryFilter
     pagination_class = None
@@ -383,17 +327,15 @@ class TimelineJSView(KeptAnswers, generics.GenericAPIView):
     queryset = TimelineEntry.objects.none()
 
     def get(self, request):
-        def respond():
-            entries = list(self.filter_queryset(public_entries()))
-            attach_entry_claims(entries)
+        def build():
+            entries = list(self.filter_queryset(selectors.timeline_entries()))
+            selectors.attach_entry_claims(entries, preview=0)
             return Response(timelinejs.document(entries, self.get_serializer_context()))
 
-        return self.kept(request, respond)
-
-
-def public_story_count():
-    count = Story.objects.public().filter(source=OuterRef("pk")).order_by().values("source")
-    return Coalesce(Subquery(count.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+        response, _ = caching.kept(
+            request, build, kind="api", parameters=KEPT_PARAMETERS, freeze=_freeze, thaw=_thaw
+        )
+        return response
 
 
 @extend_schema_view(
@@ -417,4 +359,4 @@ class SourceViewSet(PublicViewSet):
     filterset_class = filters.SourceFilter
 
     def get_queryset(self):
-        return Source.objects.annotate(story_count=public_story_count()).order_by("name", "pk")
+        return selectors.sources()

@@ -5,6 +5,7 @@ from .site import SiteVersion
 from .sources import Source
 from .stories import DuplicateCandidate, MergeRecord, Story
 from .timeline import Timeline, TimelineEntry
+from .tracking import RemembersLoadedState
 
 __all__ = [
     "SUPPORTING_VERDICTS",
@@ -16,6 +17,7 @@ __all__ = [
     "Evidence",
     "MergeRecord",
     "SignatureBand",
+    "RemembersLoadedState",
     "SiteVersion",
     "Source",
     "Story",

@@ -8,6 +8,9 @@ from simple_history.models import HistoricalRecords
 
 from stories.text import unique_slug
 
+from .owned import ServiceOwnedFields
+from .tracking import RemembersLoadedState
+
 
 class Verdict(models.TextChoices):
     UNREVIEWED = "unreviewed", "Unreviewed"
@@ -71,14 +74,16 @@ class ClaimQuerySet(models.QuerySet):
         own published work, whether it rests a timeline entry or appears in a public story."""
         return self.reviewed()
 
-    def with_corroboration(self):
-        """Annotate `independent_sources`: see stories.services.corroboration."""
-        from stories.services.corroboration import independent_source_count_expression
 
-        return self.annotate(independent_sources=independent_source_count_expression())
+class Claim(ServiceOwnedFields, RemembersLoadedState):
+    TRACKED_FIELDS = ("verdict",)
+    # The verdict and its reviewer: written only by stories.services.claims.set_verdict. The stored
+    # counts: only by stories.services.counters. (See ServiceOwnedFields.)
+    SERVICE_OWNED_FIELDS = (
+        *("verdict", "reviewed_by", "reviewed_at"),
+        *("independent_sources", "story_count", "evidence_count"),
+    )
 
-
-class Claim(models.Model):
     text = models.CharField(max_length=500, help_text="One checkable statement, written as a full sentence.")
     slug = models.SlugField(
         max_length=100, unique=True, blank=True, help_text="Filled from the text when left empty."
@@ -94,8 +99,16 @@ class Claim(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="claims")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Stored counts, kept right after each commit by stories.services.counters (a scan each otherwise).
+    independent_sources = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Distinct sources of the public stories making it."
+    )
+    story_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Public stories making it, copies counted as their story."
+    )
+    evidence_count = models.PositiveIntegerField(default=0, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["independent_sources", "story_count", "evidence_count"])
     objects = ClaimQuerySet.as_manager()
 
     class Meta:

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .tracking import RemembersLoadedState
+
 
 class EditorialNoteQuerySet(models.QuerySet):
     def public(self):
@@ -9,7 +11,9 @@ class EditorialNoteQuerySet(models.QuerySet):
         return self.filter(visibility=EditorialNote.Visibility.PUBLIC)
 
 
-class EditorialNote(models.Model):
+class EditorialNote(RemembersLoadedState):
+    TRACKED_FIELDS = ("visibility",)
+
     class Visibility(models.TextChoices):
         INTERNAL = "internal", "Internal (editors only)"
         PUBLIC = "public", "Public (a correction or clarification readers see)"

@@ -1,11 +1,11 @@
 import secrets
 import time
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
 
-def _now():
+def _now():  # the default of a field since removed, still named by migration 0004
     return int(time.time())
 
 
@@ -14,16 +14,16 @@ def _token():
 
 
 class SiteVersion(models.Model):
-    """One row that changes whenever public content may have changed.
+    """One row that moves after each commit that changed what readers see (stories.invalidation).
 
-    Public pages use it for ETag / Last-Modified and as part of their cache keys, so a save
-    anywhere invalidates every cached page at once, in every app server, with one query to check.
+    Public pages use it for their ETag and to tell a kept page from a stale one, so a public
+    change invalidates every cached page at once, in every app server, with one query to check.
+    It is moved by one statement in a transaction of its own, never inside a writing transaction.
     """
 
     counter = models.PositiveBigIntegerField(default=0)
     # Random on every move, so a counter that goes back (a restore, a flush) never repeats a version.
     token = models.CharField(max_length=16, default=_token)
-    changed = models.BigIntegerField(default=_now, help_text="When it last moved, in Unix seconds.")
 
     class Meta:
         verbose_name = "site version"
@@ -33,16 +33,13 @@ class SiteVersion(models.Model):
 
     @classmethod
     def current(cls):
-        """The version as a short string. Read on every public request, so with one plain
-        statement (the ORM's query building costs more than the query itself here)."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT counter, token FROM {cls._meta.db_table} WHERE id = 1")
-            row = cursor.fetchone()
+        """The version as a short string, read on every public request (one primary-key read)."""
+        row = cls.objects.filter(pk=1).values_list("counter", "token").first()
         return f"{row[0]}-{row[1]}" if row else "0"
 
     @classmethod
     def bump(cls):
-        moved = {"counter": F("counter") + 1, "token": _token(), "changed": _now()}
+        moved = {"counter": F("counter") + 1, "token": _token()}
         if cls.objects.filter(pk=1).update(**moved):
             return
         try:

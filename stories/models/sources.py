@@ -1,8 +1,13 @@
 from django.db import models
 from django.urls import reverse
 
+from .owned import ServiceOwnedFields
 
-class Source(models.Model):
+
+class Source(ServiceOwnedFields, models.Model):
+    # The stored counts: written only by stories.services.counters (see ServiceOwnedFields).
+    SERVICE_OWNED_FIELDS = ("story_count", "track_record")
+
     class Kind(models.TextChoices):
         WIRE = "wire", "Wire service"
         NEWSPAPER = "newspaper", "Newspaper"
@@ -30,6 +35,13 @@ class Source(models.Model):
     )
     description = models.TextField(
         blank=True, help_text="One or two sentences for readers: who runs it, what it is."
+    )
+    # Stored counts, kept right after each commit by stories.services.counters (a scan each otherwise).
+    story_count = models.PositiveIntegerField(default=0, editable=False, help_text="Its public stories.")
+    track_record = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text="Checked claims made in its stories readers see, by verdict: {verdict: count}.",
     )
 
     class Meta:

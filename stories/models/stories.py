@@ -6,6 +6,9 @@ from simple_history.models import HistoricalRecords
 
 from stories.text import fingerprint, unique_slug
 
+from .owned import ServiceOwnedFields
+from .tracking import RemembersLoadedState
+
 
 class StoryQuerySet(models.QuerySet):
     def public(self):
@@ -20,7 +23,11 @@ class StoryQuerySet(models.QuerySet):
         return self.filter(Story.served_condition())
 
 
-class Story(models.Model):
+class Story(ServiceOwnedFields, RemembersLoadedState):
+    TRACKED_FIELDS = ("status", "merged_into_id", "source_id")
+    # Written only by stories.services.merge (see ServiceOwnedFields).
+    SERVICE_OWNED_FIELDS = ("merged_into",)
+
     class Status(models.TextChoices):
         NEW = "new", "New"
         IN_REVIEW = "in_review", "In review"

@@ -9,6 +9,8 @@ from simple_history.models import HistoricalRecords
 from stories.text import unique_slug
 
 from .claims import SUPPORTING_VERDICTS
+from .owned import ServiceOwnedFields
+from .tracking import RemembersLoadedState
 
 
 class Timeline(models.Model):
@@ -39,7 +41,11 @@ class TimelineEntryQuerySet(models.QuerySet):
         return self.filter(is_published=True).publishable()
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(ServiceOwnedFields, RemembersLoadedState):
+    TRACKED_FIELDS = ("is_published",)
+    # Written only by the publish and unpublish of stories.services.timeline (see ServiceOwnedFields).
+    SERVICE_OWNED_FIELDS = ("is_published", "published_at", "published_by")
+
     class Precision(models.TextChoices):
         DAY = "day", "Day"
         MONTH = "month", "Month"

@@ -1,20 +1,17 @@
-"""Search over what readers may see: public stories and public claims.
+"""Full-text matching and highlighting (stories.selectors applies them to public rows).
 
-On PostgreSQL it uses the stored, weighted full-text vectors (see migration 0004) ranked by
-relevance, with English stemming; elsewhere it falls back to case-insensitive matching of
-every word. Matches are highlighted the same way on both.
+On PostgreSQL it uses the stored, weighted full-text vectors (see migration 0004) and their GIN
+index, ranked by relevance, with English stemming; elsewhere it falls back to case-insensitive
+matching of every word. Matches are highlighted the same way on both.
 """
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorExact, SearchVectorField
 from django.db import connection
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.db.models import Expression, Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-
-from stories.models import Claim, Story
 
 MAX_QUERY_LENGTH = 200
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -24,16 +21,16 @@ def terms(query):
     return [word for word in WORD.findall(query[:MAX_QUERY_LENGTH]) if len(word) > 1][:12]
 
 
-def _full_text(queryset, words):
-    table = queryset.model._meta.db_table
-    query = SearchQuery(" ".join(words), config="english", search_type="plain")
-    vector = RawSQL(f'"{table}"."search_vector"', [], output_field=SearchVectorField())
-    return (
-        queryset.annotate(search_vector=vector)
-        .filter(search_vector=query)
-        .annotate(rank=SearchRank(vector, query))
-        .order_by("-rank", "pk")
-    )
+class StoredVector(Expression):
+    """The table's stored `search_vector` column (PostgreSQL only, see migration 0004), named
+    through the alias the query gives the table, so it stays bound to its own row inside a
+    subquery (a raw "table"."column" would refer to the outer query's row there)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name('search_vector')}", []
 
 
 def _every_word(queryset, words, fields):
@@ -45,24 +42,18 @@ def _every_word(queryset, words, fields):
     return queryset
 
 
-def search_stories(query):
+def matching(queryset, query, fields):
+    """The rows of `queryset` matching every word of `query`, best first: on PostgreSQL through
+    the stored vector and its GIN index, ranked; elsewhere by case-insensitive matching of `fields`."""
     words = terms(query)
-    stories = Story.objects.public().select_related("source")
     if not words:
-        return stories.none()
-    if connection.vendor == "postgresql":
-        return _full_text(stories, words)
-    return _every_word(stories, words, ["title", "summary", "body"])
-
-
-def search_claims(query):
-    words = terms(query)
-    claims = Claim.objects.public()
-    if not words:
-        return claims.none()
-    if connection.vendor == "postgresql":
-        return _full_text(claims, words)
-    return _every_word(claims, words, ["text", "explanation"])
+        return queryset.none()
+    if connection.vendor != "postgresql":
+        return _every_word(queryset, words, fields)
+    search = SearchQuery(" ".join(words), config="english", search_type="plain")
+    vector = StoredVector()
+    matches = queryset.filter(SearchVectorExact(vector, search))
+    return matches.annotate(rank=SearchRank(vector, search)).order_by("-rank", "pk")
 
 
 def highlight(text, query, width=240):

@@ -22,8 +22,8 @@ from django.http import JsonResponse
 from django.test import Client, override_settings
 from django.urls import include, path
 
-from stories.api.views import attach_story_details
 from stories.models import EditorialNote, Story
+from stories.selectors import attach_story_details
 
 from ..factories import AppearanceFactory, ClaimFactory, NoteFactory, SourceFactory, StoryFactory
 

@@ -1,0 +1,224 @@
+"""The public read model: every query behind what readers and API consumers see.
+
+The site's views, feeds and sitemaps and the API's views all read through these functions, and
+these start from the models' public querysets (DESIGN.md rules 1-3: `Story.objects.public()`,
+`Story.served_condition`, `Claim.objects.public()`, `EditorialNote.objects.public()`,
+`TimelineEntry.objects.public()`). Views and serializers only shape what comes out of here.
+
+Every read costs a fixed number of queries whatever the volume: lists are paginated by the
+caller, counts that would need a scan are stored (stories.services.counters), a claim lists a
+few of its stories (`PREVIEW`) and its appearances page by page.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
+from django.db.models.functions import Coalesce
+
+from stories.models import (
+    VERDICT_RATINGS,
+    Claim,
+    ClaimAppearance,
+    EditorialNote,
+    Source,
+    Story,
+    Tag,
+    TimelineEntry,
+    Verdict,
+)
+from stories.services import search
+
+# How many stories a claim names where it is listed (the rest: "and K more").
+PREVIEW = 3
+
+
+# --- Stories ------------------------------------------------------------------------------------
+
+
+def stories():
+    """Public stories, newest first, with their sources (lists, feeds, sitemaps, the API)."""
+    return Story.objects.public().select_related("source").defer("body")
+
+
+def story_sources():
+    """Sources with at least one public story, by name (the story list's filter)."""
+    return Source.objects.filter(story_count__gt=0).order_by("name")
+
+
+@dataclass
+class StoryLookup:
+    story: Story | None = None  # the public story, with its details attached
+    moved_to: Story | None = None  # the public story a merged copy answers 301 to
+
+
+def story_by_slug(slug):
+    """The public story with this slug, with its details (see `attach_story_details`); or, for a
+    copy merged into a public story, that story to redirect to; or neither."""
+    story = stories().defer(None).filter(slug=slug).first()
+    if story is not None:
+        attach_story_details([story])
+        return StoryLookup(story=story)
+    copy = (
+        Story.objects.filter(slug=slug, merged_into__in=Story.objects.public())
+        .select_related("merged_into")
+        .only("merged_into__slug")
+        .first()
+    )
+    return StoryLookup(moved_to=copy.merged_into if copy else None)
+
+
+def _own_and_served_copies(ids):
+    """Rows of stories `ids` themselves or of the copies of them that readers see."""
+    return Q(story__in=ids) | (Q(story__merged_into__in=ids) & Story.served_condition("story__"))
+
+
+def attach_story_details(rows):
+    """Set, on each public story of `rows`: `copy_list` (the copies merged into it that readers
+    see), `claim_list` (the public claims it or those copies make, each with the `quote` of its
+    first appearance) and `correction_list` (public notes on it or those copies). Three queries
+    for any number of stories."""
+    by_id = {story.pk: story for story in rows}
+    for story in rows:
+        story.copy_list, story.claim_list, story.correction_list = [], [], []
+    if not by_id:
+        return
+    ids = list(by_id)
+    copies = Story.objects.filter(Story.served_condition(), merged_into__in=ids).select_related("source")
+    for copy in copies.only("title", "slug", "url", "merged_into", "source__name").order_by("pk"):
+        by_id[copy.merged_into_id].copy_list.append(copy)
+    canonical = Coalesce("story__merged_into_id", "story_id")
+    appearances = (
+        ClaimAppearance.objects.filter(_own_and_served_copies(ids), claim__in=Claim.objects.public())
+        .select_related("claim")
+        .annotate(canonical_id=canonical)
+        .order_by("claim__text", "pk")
+    )
+    for appearance in appearances:
+        story = by_id[appearance.canonical_id]
+        if all(claim.pk != appearance.claim_id for claim in story.claim_list):
+            appearance.claim.quote = appearance.quote
+            story.claim_list.append(appearance.claim)
+    notes = (
+        EditorialNote.objects.public().filter(_own_and_served_copies(ids)).annotate(canonical_id=canonical)
+    )
+    for note in notes.order_by("created_at", "pk"):
+        by_id[note.canonical_id].correction_list.append(note)
+
+
+def search_stories(query):
+    """Public stories matching `query`, best first."""
+    rows = Story.objects.public().select_related("source")  # the body too: hits show a snippet of it
+    return search.matching(rows, query, ["title", "summary", "body"])
+
+
+# --- Claims -------------------------------------------------------------------------------------
+
+
+def claims():
+    """Public claims with their tags, alphabetically; their counts are stored on them."""
+    return Claim.objects.public().prefetch_related("tags").order_by("text", "pk")
+
+
+def claim_by_slug(slug):
+    return Claim.objects.public().filter(slug=slug).first()
+
+
+def claim_slug_by_id(pk):
+    return Claim.objects.public().filter(pk=pk).values_list("slug", flat=True).first()
+
+
+def tag_by_slug(slug):
+    return Tag.objects.filter(slug=slug).first()
+
+
+def appearances(claim=None):
+    """Appearances readers see (in a public story or a served copy of one), oldest story first,
+    each with its story, the story's source and the public story it is shown on."""
+    rows = ClaimAppearance.objects.filter(Story.served_condition("story__"))
+    if claim is not None:
+        rows = rows.filter(claim=claim)
+    return (
+        rows.select_related("story__source", "story__merged_into__source")
+        .defer("story__body", "story__merged_into__body")
+        .order_by(F("story__published_at").asc(nulls_last=True), "story_id", "pk")
+    )
+
+
+def attach_claim_details(claim):
+    """Set on a public claim `evidence_list` and `correction_list` (its public notes)."""
+    claim.evidence_list = list(claim.evidence.all())
+    claim.correction_list = list(claim.notes.public())
+
+
+def with_appearance_preview(claim_rows, size=PREVIEW):
+    """`claim_rows` (a queryset of claims) with `appearance_preview`: the first `size` appearances
+    readers see of each claim, in one query for the whole page (a window per claim)."""
+    return claim_rows.prefetch_related(Prefetch("appearances", appearances()[:size], "appearance_preview"))
+
+
+def search_claims(query):
+    """Public claims matching `query`, best first."""
+    return search.matching(Claim.objects.public(), query, ["text", "explanation"])
+
+
+# --- Timeline -----------------------------------------------------------------------------------
+
+
+def timeline_entries():
+    """Public timeline entries (rule 2), in date order."""
+    return TimelineEntry.objects.public().select_related("timeline").order_by("date", "pk")
+
+
+def attach_entry_claims(entries, preview=PREVIEW):
+    """Set `claim_list` on each entry: the claims it rests on, alphabetically, each with
+    `story_preview` (up to `preview` public stories making it, oldest first) and `more_stories`
+    (how many others). Two queries for any number of entries."""
+    by_id = {entry.pk: entry for entry in entries}
+    for entry in entries:
+        entry.claim_list = []
+    pairs = (
+        TimelineEntry.claims.through.objects.filter(timelineentry__in=list(by_id))
+        .select_related("claim")
+        .order_by("claim__text", "pk")
+    )
+    claims_by_id = {}
+    for pair in pairs:
+        claim = claims_by_id.setdefault(pair.claim_id, pair.claim)
+        by_id[pair.timelineentry_id].claim_list.append(claim)
+    if preview:
+        # A copy and its story make one story: a few spare rows leave `preview` distinct ones.
+        claim_rows = list(claims_by_id.values())
+        prefetch_related_objects(
+            claim_rows, Prefetch("appearances", appearances()[: preview * 2], "appearance_preview")
+        )
+        for claim in claim_rows:
+            claim.story_preview = []
+            for appearance in claim.appearance_preview:
+                story = appearance.story.canonical
+                if story not in claim.story_preview and len(claim.story_preview) < preview:
+                    claim.story_preview.append(story)
+            claim.more_stories = max(0, claim.story_count - len(claim.story_preview))
+
+
+# --- Sources ------------------------------------------------------------------------------------
+
+
+def sources():
+    """Every outlet, by name, with its stored count of public stories."""
+    return Source.objects.order_by("name", "pk")
+
+
+def source_by_slug(slug):
+    return Source.objects.filter(slug=slug).first()
+
+
+def track_record(source):
+    """[(label, verdict, count)] of the checked claims made in the source's stories readers see,
+    from the best verdict to the worst, and their total."""
+    record = source.track_record or {}
+    rows = [(Verdict(v).label, v, record[v]) for v in VERDICT_RATINGS if v in record]
+    return rows, sum(count for _, _, count in rows)
+
+
+def source_stories(source):
+    return stories().filter(source=source)

@@ -1,0 +1,139 @@
+"""Counts readers see that would cost a scan to compute on each read, stored on their rows.
+
+- Claim.independent_sources: distinct sources of the canonical public stories making the claim
+  (a copy merged into a public story counts as that story's source, so copies never count twice).
+- Claim.story_count: distinct canonical public stories making it.
+- Claim.evidence_count: its evidence links.
+- Source.story_count: its public stories.
+- Source.track_record: {verdict: n}, the checked claims made in its stories that readers see.
+
+They are recounted from scratch for the rows a committed change touched (stories.invalidation
+calls `recount` after each commit), so a recount is always right whatever it was before;
+`recount_all` (manage.py recount) rebuilds every one, e.g. after a bulk load.
+"""
+
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from stories.models import Claim, ClaimAppearance, Evidence, Source, Story
+
+BATCH = 1000
+# The stored counts, in the order claim_counts() and source_counts() give them.
+CLAIM_COUNTS = ("independent_sources", "story_count", "evidence_count")
+SOURCE_COUNTS = ("story_count", "track_record")
+
+
+def served_appearances():
+    """Appearances readers see: in a public story, or in a copy merged into one."""
+    return ClaimAppearance.objects.filter(Story.served_condition("story__"))
+
+
+def _claim_counts():
+    canonical_story = Coalesce("story__merged_into_id", "story_id")
+    canonical_source = Coalesce("story__merged_into__source_id", "story__source_id")
+    served = served_appearances().filter(claim=OuterRef("pk")).order_by().values("claim")
+    evidence = Evidence.objects.filter(claim=OuterRef("pk")).order_by().values("claim")
+    return {
+        "independent_sources": Coalesce(
+            Subquery(served.annotate(n=Count(canonical_source, distinct=True)).values("n")), 0
+        ),
+        "story_count": Coalesce(
+            Subquery(served.annotate(n=Count(canonical_story, distinct=True)).values("n")), 0
+        ),
+        "evidence_count": Coalesce(Subquery(evidence.annotate(n=Count("pk")).values("n")), 0),
+    }
+
+
+def claim_counts(claims=None):
+    """{claim id: (independent_sources, story_count, evidence_count)} computed from scratch."""
+    queryset = Claim.objects.all() if claims is None else Claim.objects.filter(pk__in=claims)
+    rows = queryset.annotate(**{f"new_{k}": v for k, v in _claim_counts().items()})
+    return {pk: tuple(counts) for pk, *counts in rows.values_list("pk", *(f"new_{k}" for k in CLAIM_COUNTS))}
+
+
+def source_counts(sources=None):
+    """{source id: (story_count, track_record)} computed from scratch."""
+    queryset = Source.objects.all() if sources is None else Source.objects.filter(pk__in=sources)
+    public = Story.objects.public().filter(source=OuterRef("pk")).order_by().values("source")
+    stories = dict(
+        queryset.annotate(n=Coalesce(Subquery(public.annotate(n=Count("pk")).values("n")), 0)).values_list(
+            "pk", "n"
+        )
+    )
+    record = {pk: {} for pk in stories}
+    checked = (
+        served_appearances()
+        .filter(story__source__in=list(stories))
+        .exclude(claim__verdict="unreviewed")
+        .values_list("story__source_id", "claim__verdict")
+        .annotate(n=Count("claim_id", distinct=True))
+        .order_by()
+    )
+    for source_id, verdict, n in checked:
+        record[source_id][verdict] = n
+    return {pk: (stories[pk], record[pk]) for pk in stories}
+
+
+def affected(stories=(), claims=(), sources=()):
+    """The claims and sources whose counts may move when the given rows change: the claims made
+    in the stories or in copies of them, the sources of those stories, and the sources of every
+    story making one of the claims (a verdict moves their track records)."""
+    stories, claims, sources = set(stories), set(claims), set(sources)
+    if stories:
+        in_stories = ClaimAppearance.objects.filter(Q(story__in=stories) | Q(story__merged_into__in=stories))
+        claims |= set(in_stories.values_list("claim_id", flat=True))
+        sources |= set(
+            Story.objects.filter(Q(pk__in=stories) | Q(merged_into__in=stories)).values_list(
+                "source_id", flat=True
+            )
+        )
+    if claims:
+        sources |= set(
+            ClaimAppearance.objects.filter(claim__in=claims)
+            .values_list("story__source_id", flat=True)
+            .distinct()
+        )
+    return claims, sources
+
+
+def recount(claims=(), sources=()):
+    """Store fresh counts on the given claims and sources. Locks their rows in id order (claims,
+    then sources) before counting, so concurrent recounts serialise and the last one counts what
+    every earlier commit wrote; FOR NO KEY UPDATE, so writers that only reference these rows
+    (a new appearance, a new story) never wait."""
+    claims, sources = sorted(set(claims)), sorted(set(sources))
+    for start in range(0, len(claims), BATCH):
+        batch = claims[start : start + BATCH]
+        with transaction.atomic():
+            list(
+                Claim.objects.filter(pk__in=batch)
+                .order_by("pk")
+                .select_for_update(no_key=True)
+                .values_list("pk")
+            )
+            fresh = claim_counts(batch)
+            rows = [
+                Claim(pk=pk, independent_sources=a, story_count=b, evidence_count=c)
+                for pk, (a, b, c) in fresh.items()
+            ]
+            Claim.objects.bulk_update(rows, CLAIM_COUNTS)
+    for start in range(0, len(sources), BATCH):
+        batch = sources[start : start + BATCH]
+        with transaction.atomic():
+            list(
+                Source.objects.filter(pk__in=batch)
+                .order_by("pk")
+                .select_for_update(no_key=True)
+                .values_list("pk")
+            )
+            fresh = source_counts(batch)
+            rows = [Source(pk=pk, story_count=n, track_record=record) for pk, (n, record) in fresh.items()]
+            Source.objects.bulk_update(rows, SOURCE_COUNTS)
+
+
+def recount_all():
+    recount(
+        claims=Claim.objects.values_list("pk", flat=True),
+        sources=Source.objects.values_list("pk", flat=True),
+    )
