@@ -90,7 +90,13 @@ def test_site_search_and_api_q_use_the_gin_index_without_a_correlated_subplan(rf
     from stories.api.filters import StoryFilter
     from stories.selectors import stories
 
-    StoryFactory(title="Officers head to Wiesbaden")
+    source = StoryFactory(title="Officers head to Wiesbaden").source
+    Story.objects.bulk_create(  # enough other stories that the planner has a choice to make
+        Story(source=source, title=f"Other story {i}", slug=f"other-{i}", status=Story.Status.PUBLISHED)
+        for i in range(2000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE stories_story")
     api = StoryFilter(Request(rf.get("/api/v1/stories/", {"q": "Wiesbaden"})).query_params, stories()).qs
     plans = {
         "site stories": _plan(search_stories("Wiesbaden")),
