@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from stories.errors import EditorialError
 from stories.models import TimelineEntry, Verdict
+from stories.services.claims import set_verdict
 from stories.services.timeline import publish_entry, unpublish_entry
 
 from .factories import ClaimFactory, EntryFactory
@@ -69,8 +70,7 @@ def test_a_published_entry_leaves_the_timeline_when_its_claim_is_downgraded(edit
     entry = EntryFactory(title="Officers announced", claims=[claim])
     publish_entry(entry, by=editor)
     assert "Officers announced" in client.get(reverse("stories:timeline")).text
-    claim.verdict = Verdict.UNPROVEN
-    claim.save()
+    set_verdict(claim, Verdict.UNPROVEN, "No record confirms it yet.", by=editor)
     assert "Officers announced" not in client.get(reverse("stories:timeline")).text
 
 

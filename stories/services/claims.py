@@ -12,6 +12,8 @@ from stories.errors import EditorialError
 from stories.models import Claim, ClaimAppearance, Story, Verdict
 from stories.text import normalise
 
+from .transactions import retry_once_on_conflict
+
 CLAIM_TEXT_MAX = Claim._meta.get_field("text").max_length
 
 
@@ -24,6 +26,7 @@ def quote_occurs_in(story, quote):
     return any(needle in normalise(text) for text in haystacks)
 
 
+@retry_once_on_conflict
 def tag_claim(story, quote, claim=None, text=None, *, by):
     """Record that `story` makes a claim, in the words `quote`.
 
@@ -63,17 +66,29 @@ def check_verdict(verdict, explanation):
         raise EditorialError(f"Explain to readers why the claim is {label}: the explanation is empty.")
 
 
+# What set_verdict writes besides the fields a claim's form edits.
+VERDICT_FIELDS = ["verdict", "reviewed_by", "reviewed_at"]
+
+
+@retry_once_on_conflict
 def set_verdict(claim, verdict, explanation, *, by):
     """Give `claim` a verdict and its public explanation, recording who reviewed it and when.
 
     Any other field already set on `claim` (e.g. by an admin form) is saved with it, so the
-    change is one entry in the claim's history.
+    change is one entry in the claim's history. The verdict and reviewer are taken from the
+    locked row, not from `claim` (which may have been read long before): the reviewer changes
+    only when the verdict does. The stored counts are left to their own service.
     """
     check_verdict(verdict, explanation)
     with transaction.atomic():
         previous = None
         if claim.pk:
-            previous = Claim.objects.select_for_update().values_list("verdict", flat=True).get(pk=claim.pk)
+            stored = (
+                Claim.objects.select_for_update()
+                .values_list("verdict", "reviewed_by", "reviewed_at")
+                .get(pk=claim.pk)
+            )
+            previous, claim.reviewed_by_id, claim.reviewed_at = stored
         claim.verdict = verdict
         claim.explanation = explanation.strip()
         if verdict != previous:
@@ -84,5 +99,8 @@ def set_verdict(claim, verdict, explanation, *, by):
             before = Verdict(previous).label if previous else "new"
             claim._change_reason = f"Verdict: {before} → {Verdict(verdict).label}"
         claim._history_user = by
-        claim.save()
+        if previous is None:
+            claim.save()
+        else:
+            claim.save(update_fields=[*Claim.unowned_field_names(), *VERDICT_FIELDS])
         return claim
