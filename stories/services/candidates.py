@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from stories.errors import EditorialError
 from stories.models import DuplicateCandidate
-from stories.services.merge import merge
+from stories.services.merge import lock_for_merges, merge
+from stories.services.transactions import retry_once_on_conflict
 
 
 def _locked(candidate):
@@ -28,6 +29,7 @@ def _refuse_unless_pending(candidate):
         )
 
 
+@retry_once_on_conflict
 def dismiss_candidate(candidate, *, by):
     """Mark the pair as not duplicates. Dismissing a dismissed pair changes nothing."""
     with transaction.atomic():
@@ -42,10 +44,14 @@ def dismiss_candidate(candidate, *, by):
         return candidate
 
 
+@retry_once_on_conflict
 def merge_candidate(candidate, keep, *, by, reason=""):
-    """Merge the other story of the pair into `keep` (one of the two), through the merge service."""
+    """Merge the other story of the pair into `keep` (one of the two), through the merge service.
+
+    The pair is read here but locked by the merge, after the stories (and checked again there),
+    as every merge locks: stories first, in id order, then pairs."""
     with transaction.atomic():
-        candidate = _locked(candidate)
+        candidate = DuplicateCandidate.objects.select_related("story_a", "story_b").get(pk=candidate.pk)
         _refuse_unless_pending(candidate)
         if keep.pk not in (candidate.story_a_id, candidate.story_b_id):
             raise EditorialError(f"“{keep}” is not one of the pair “{candidate}”.")
@@ -57,9 +63,10 @@ def merge_candidate(candidate, keep, *, by, reason=""):
                 "or undo its merge first."
             )
         reason = reason.strip() or f"Duplicate queue: similarity {candidate.score:.2f}."
-        return merge(duplicate, keep_story, by, reason, score=candidate.score)
+        return merge(duplicate, keep_story, by, reason, score=candidate.score, candidate=candidate)
 
 
+@retry_once_on_conflict
 def merge_stories(canonical, stories, *, by, reason):
     """Merge every story of `stories` (other than `canonical`) into `canonical`, all or none."""
     reason = (reason or "").strip()
@@ -69,4 +76,5 @@ def merge_stories(canonical, stories, *, by, reason):
     if not duplicates:
         raise EditorialError("Select at least two stories: one to keep and one or more copies of it.")
     with transaction.atomic():
+        lock_for_merges([duplicate.pk for duplicate in duplicates], canonical.pk)
         return [merge(duplicate, canonical, by, reason) for duplicate in duplicates]

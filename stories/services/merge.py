@@ -12,36 +12,92 @@ from django.utils import timezone
 from stories.errors import EditorialError
 from stories.models import DuplicateCandidate, MergeRecord, Story
 
+from .transactions import retry_once_on_conflict
 
-def _lock_pair(duplicate_id, target_id):
-    """Lock the duplicate, its copies, the target and the target's canonical story: one
-    statement, in primary-key order, so two merges can never lock in opposite orders.
+# How many times the stories to lock may change under a merge before it gives up.
+LOCK_ATTEMPTS = 10
 
-    What to lock is read before locking, and another merge may commit while this one waits:
-    the target may be merged meanwhile, or a story merged into the duplicate (a statement
-    locking "the copies of the duplicate" would not see that one on PostgreSQL, since it
-    matched no row when the statement began). So both are read again once the locks are held
-    (no merge into or of a locked story can commit any more), and the locks taken again if
-    either moved.
-    """
-    for _attempt in range(5):
-        hop = Story.objects.filter(pk=target_id).values_list("merged_into_id", flat=True).first()
-        copies = _copies_of(duplicate_id)
-        ids = {duplicate_id, target_id, *copies} | ({hop} if hop else set())
-        locked = {s.pk: s for s in Story.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
-        if duplicate_id not in locked or target_id not in locked:
-            raise EditorialError("One of the two stories no longer exists.")
-        if locked[target_id].merged_into_id == hop and _copies_of(duplicate_id) == copies:
-            return locked
-    raise EditorialError("The stories kept changing while merging; please try again.")
+
+class _Moved(Exception):
+    """What a merge must lock changed between reading it and holding the locks."""
+
+
+def _needed(duplicate_id, target_id, target_hop):
+    """The stories a merge of `duplicate_id` into `target_id` writes or relies on: both, the
+    duplicate's copies (repointed to the target) and `target_hop`, the story the target is a
+    copy of (the real target), if any."""
+    ids = {duplicate_id, target_id, *_copies_of(duplicate_id)}
+    return ids | {target_hop} if target_hop else ids
 
 
 def _copies_of(story_id):
     return set(Story.objects.filter(merged_into_id=story_id).values_list("pk", flat=True))
 
 
-def merge(duplicate, canonical, by, reason, score=None):
-    """Merge `duplicate` into `canonical` (or into the story `canonical` was itself merged into)."""
+def lock_stories(want):
+    """Lock the stories `want()` names, in primary-key order, and return them by id.
+
+    `want` reads what to lock; another merge may commit while this one waits for the locks and
+    change that (merge the target elsewhere, merge a story into the duplicate: a statement locking
+    "the copies of the duplicate" would not see the new one). So once the locks are held `want()`
+    is read again (no merge into or of a locked story can commit any more); if it names a story
+    not locked, the locks are released (rolled back to the savepoint they were taken after) and
+    taken again, all of them in one statement in id order: locks are never added out of order.
+    """
+    ids = set()
+    for _attempt in range(LOCK_ATTEMPTS):
+        ids |= want()
+        try:
+            with transaction.atomic():  # a savepoint: leaving it by _Moved releases its locks
+                rows = Story.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+                locked = {story.pk: story for story in rows}
+                missing = want(locked) - locked.keys()
+                if missing:
+                    ids |= missing
+                    raise _Moved
+            return locked
+        except _Moved:
+            continue
+    raise EditorialError("The stories kept changing while merging; please try again.")
+
+
+def lock_for_merges(duplicate_ids, target_id):
+    """Lock, in one go, what merging each of `duplicate_ids` into `target_id` needs: a
+    transaction making several merges takes all its locks in id order before the first."""
+
+    def want(locked=None):
+        if locked is None:
+            hop = Story.objects.filter(pk=target_id).values_list("merged_into_id", flat=True).first()
+        elif target_id not in locked:
+            raise EditorialError("The story to keep no longer exists.")
+        else:
+            hop = locked[target_id].merged_into_id
+        return set().union(*(_needed(pk, target_id, hop) for pk in duplicate_ids))
+
+    return lock_stories(want)
+
+
+def _lock_pair(duplicate_id, target_id):
+    """Lock what a merge of `duplicate_id` into `target_id` needs (see lock_stories)."""
+
+    def want(locked=None):
+        if locked is None:
+            hop = Story.objects.filter(pk=target_id).values_list("merged_into_id", flat=True).first()
+            return _needed(duplicate_id, target_id, hop)
+        if duplicate_id not in locked or target_id not in locked:
+            raise EditorialError("One of the two stories no longer exists.")
+        return _needed(duplicate_id, target_id, locked[target_id].merged_into_id)
+
+    return lock_stories(want)
+
+
+@retry_once_on_conflict
+def merge(duplicate, canonical, by, reason, score=None, *, candidate=None):
+    """Merge `duplicate` into `canonical` (or into the story `canonical` was itself merged into).
+
+    `candidate`: the queued pair this merge decides, refused unless still pending once locked
+    (it is locked after the stories, like the pair a merge finds itself, so no two merges
+    ever lock a pair and its stories in opposite orders)."""
     if duplicate.pk == canonical.pk:
         raise EditorialError(f"“{duplicate}” cannot be merged into itself.")
     with transaction.atomic():
@@ -65,6 +121,19 @@ def merge(duplicate, canonical, by, reason, score=None):
                 f"Publish “{target}” first, or merge “{target}” into “{dup}”."
             )
 
+        if candidate is not None:
+            candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+            if candidate.state != DuplicateCandidate.State.PENDING:
+                raise EditorialError(
+                    f"The pair “{candidate.story_a}” / “{candidate.story_b}” was already "
+                    f"{candidate.get_state_display().lower()}; only pending pairs can be decided."
+                )
+        else:
+            candidate = (
+                DuplicateCandidate.objects.for_pair(dup, target).select_for_update().first()
+                or DuplicateCandidate.objects.for_pair(dup, canonical).select_for_update().first()
+            )
+
         repointed = [s for s in locked.values() if s.merged_into_id == dup.pk]
         for copy in repointed:
             copy.merged_into = target
@@ -74,10 +143,6 @@ def merge(duplicate, canonical, by, reason, score=None):
         dup._history_user = by
         dup.save(update_fields=["merged_into", "updated_at"])
 
-        candidate = (
-            DuplicateCandidate.objects.for_pair(dup, target).select_for_update().first()
-            or DuplicateCandidate.objects.for_pair(dup, canonical).select_for_update().first()
-        )
         if candidate is not None and candidate.state == DuplicateCandidate.State.PENDING:
             candidate.state = DuplicateCandidate.State.MERGED
             candidate.decided_by = by
@@ -95,8 +160,12 @@ def merge(duplicate, canonical, by, reason, score=None):
         return record
 
 
+@retry_once_on_conflict
 def unmerge(record, by):
-    """Undo `record`, restoring exactly the state before it. Refused if a later merge depends on it."""
+    """Undo `record`, restoring exactly the state before it. Refused if a later merge depends on it.
+
+    The record is locked first (two undos of it queue up there), then, in one statement in id
+    order, every story it moved: the record says which, and that never changes."""
     with transaction.atomic():
         record = MergeRecord.objects.select_for_update().get(pk=record.pk)
         if record.undone_at is not None:

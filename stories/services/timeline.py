@@ -6,7 +6,10 @@ from django.utils import timezone
 from stories.errors import EditorialError
 from stories.models import TimelineEntry
 
+from .transactions import retry_once_on_conflict
 
+
+@retry_once_on_conflict
 def publish_entry(entry, by):
     """Publish `entry`, or refuse naming every claim that is not accurate or mostly accurate yet."""
     with transaction.atomic():
@@ -33,6 +36,7 @@ def publish_entry(entry, by):
         return entry
 
 
+@retry_once_on_conflict
 def unpublish_entry(entry, by):
     """Take `entry` off the public timeline (its history keeps who did it and when)."""
     with transaction.atomic():
