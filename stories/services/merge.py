@@ -37,12 +37,14 @@ def _copies_of(story_id):
 def lock_stories(want):
     """Lock the stories `want()` names, in primary-key order, and return them by id.
 
-    `want` reads what to lock; another merge may commit while this one waits for the locks and
+    `want()` reads what to lock; another merge may commit while this one waits for the locks and
     change that (merge the target elsewhere, merge a story into the duplicate: a statement locking
-    "the copies of the duplicate" would not see the new one). So once the locks are held `want()`
-    is read again (no merge into or of a locked story can commit any more); if it names a story
-    not locked, the locks are released (rolled back to the savepoint they were taken after) and
-    taken again, all of them in one statement in id order: locks are never added out of order.
+    "the copies of the duplicate" would not see the new one). So once the locks are held it is
+    read again, as `want(locked)` with the locked rows (no merge into or of a locked story can
+    commit any more); if it names a story not locked, the locks are released (rolled back to the
+    savepoint they were taken after) and the larger set taken, again in one statement in id
+    order: locks are never added out of order. Rows the caller's transaction already holds stay
+    held (PostgreSQL releases only the locks taken after the savepoint).
     """
     ids = set()
     for _attempt in range(LOCK_ATTEMPTS):
