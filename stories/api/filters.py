@@ -37,7 +37,8 @@ class StrictBooleanField(forms.Field):
             return True
         if text in ("false", "0"):
             return False
-        raise forms.ValidationError(f"Give true or false, not {str(value)[:40]!r}.")
+        # The value goes in as a parameter: the message is %-formatted, and may hold a "%".
+        raise forms.ValidationError("Give true or false, not %(value)r.", params={"value": str(value)[:40]})
 
 
 @extend_schema_field(OpenApiTypes.BOOL)

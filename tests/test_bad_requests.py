@@ -1,0 +1,102 @@
+"""Bad requests answer 4xx naming the problem, never 500: JSON under /api/, a plain page elsewhere."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from stories.api import filters
+
+from .factories import AppearanceFactory, ClaimFactory, EntryFactory, SourceFactory, StoryFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ON_POSTGRES = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: run with DATABASE_URL pointing at one"
+)
+
+API_LISTS = {
+    "/api/v1/stories/": filters.StoryFilter,
+    "/api/v1/claims/": filters.ClaimFilter,
+    "/api/v1/sources/": filters.SourceFilter,
+    "/api/v1/timeline/": filters.TimelineEntryFilter,
+    "/api/v1/timeline.json": filters.TimelineEntryFilter,
+}
+API_DETAILS = ["/api/v1/stories/a-story/", "/api/v1/claims/a-claim/", "/api/v1/sources/a-source/"]
+API_DETAILS += ["/api/v1/timeline/an-entry/"]
+API_OTHERS = ["/api/schema/", "/api/docs/"]
+API_ADDRESSES = [*API_LISTS, *API_DETAILS, *API_OTHERS]
+SITE_PAGES = [
+    "/",
+    "/how-we-verify/",
+    "/stories/",
+    "/stories/a-story/",
+    "/claims/",
+    "/claims/a-claim/",
+    "/sources/",
+    "/sources/a-source/",
+    "/search/",
+    "/feeds/timeline/",
+    "/feeds/stories/",
+    "/sitemap.xml",
+    "/healthz",
+    "/admin/login/",
+]
+
+
+@pytest.fixture(autouse=True)
+def _no_throttling(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}
+
+
+@pytest.fixture
+def desk():
+    """One public row of each kind, at the slugs the addresses above use."""
+    source = SourceFactory(slug="a-source")
+    claim = ClaimFactory(slug="a-claim")
+    story = StoryFactory(source=source, slug="a-story")
+    AppearanceFactory(claim=claim, story=story)
+    EntryFactory(slug="an-entry", claims=[claim])
+
+
+def token(*permissions):
+    user = UserFactory(username=f"api-{'-'.join(permissions) or 'reader'}")
+    for codename in permissions:
+        user.user_permissions.add(
+            Permission.objects.get(codename=codename, content_type__app_label="stories")
+        )
+    return {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+
+
+def assert_json(response, status):
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"] == "application/json", response["Content-Type"]
+    return response.json()
+
+
+# Filter values the messages must not choke on ----------------------------------------------------
+
+NASTY_VALUES = ["%", "%s", "%(value)s", "100%25", "'", "\\", '"', "<script>", "é" * 300, "1" * 400]
+
+
+@pytest.mark.parametrize("address", API_LISTS)
+def test_any_filter_value_answers_200_or_a_400_naming_the_parameter(client, desk, address):
+    names = [*API_LISTS[address].base_filters, "page", "page_size"]
+    for name in names:
+        for value in NASTY_VALUES:
+            response = client.get(address, {name: value})
+            if response.status_code != 200:
+                body = assert_json(response, 400)
+                assert list(body) == [name], (name, value, body)
+
+
+def test_a_percent_sign_in_has_claims_answers_400_quoting_it(client):
+    body = assert_json(client.get("/api/v1/stories/?has_claims=%25"), 400)
+    assert body == {"has_claims": ["Give true or false, not '%'."]}
+
+
+@pytest.mark.parametrize("address", ["/stories/", "/claims/", "/search/", "/sources/"])
+def test_any_site_filter_value_answers_200_or_400(client, desk, address):
+    for name in ["q", "tag", "verdict", "source", "published_after", "published_before", "page"]:
+        for value in NASTY_VALUES:
+            assert client.get(address, {name: value}).status_code in (200, 400), (name, value)
