@@ -74,6 +74,73 @@ def assert_json(response, status):
     return response.json()
 
 
+# A NUL character in an address or a query parameter -------------------------------------------
+
+
+@pytest.mark.parametrize("address", [*API_LISTS, *API_DETAILS])
+def test_a_nul_character_in_any_api_filter_answers_400_naming_the_parameter(client, desk, address):
+    names = list(API_LISTS[address].base_filters) if address in API_LISTS else []
+    for name in [*names, "page", "page_size", "format", "anything"]:
+        body = assert_json(client.get(address, {name: "a\x00b"}), 400)
+        assert list(body) == [name]
+        assert "NUL character (%00)" in body[name][0]
+
+
+@pytest.mark.parametrize("address", API_OTHERS)
+def test_a_nul_character_in_a_query_of_the_schema_or_docs_answers_400_in_json(client, address):
+    body = assert_json(client.get(address, {"format": "\x00"}), 400)
+    assert "NUL character" in body["format"][0]
+
+
+@pytest.mark.parametrize("address", [a.rstrip("/") + "%00/" for a in API_DETAILS] + ["/api/v1/%00"])
+def test_a_nul_character_in_an_api_address_answers_400_in_json(client, address):
+    body = assert_json(client.get(address), 400)
+    assert "The address contains a NUL character (%00)" in body["detail"]
+
+
+@pytest.mark.parametrize("address", SITE_PAGES)
+def test_a_nul_character_in_a_query_parameter_of_any_site_page_answers_a_400_page(client, desk, address):
+    response = client.get(address, {"tag": "\x00"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    text = response.content.decode()
+    assert "The query parameter “tag”: contains a NUL character (%00)" in text
+
+
+@pytest.mark.parametrize("address", ["/claims/%00/", "/stories/%00/", "/sources/%00/", "/%00"])
+def test_a_nul_character_in_a_site_address_answers_a_400_page(client, address):
+    response = client.get(address)
+    assert response.status_code == 400
+    assert "The address contains a NUL character (%00)" in response.content.decode()
+
+
+def test_the_400_page_carries_the_security_headers(client):
+    response = client.get("/claims/", {"tag": "\x00"})
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_nul_character_in_the_authorization_header_answers_400(client):
+    body = assert_json(client.get("/api/v1/stories/", headers={"Authorization": "Token a\x00b"}), 400)
+    assert "Authorization header contains a NUL character" in body["detail"]
+
+
+def test_a_session_cookie_holding_a_nul_character_is_ignored(client):
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    assert client.get("/admin/login/").status_code == 200
+    assert client.get("/admin/").status_code == 302  # to the login page: no session
+
+
+def test_more_query_parameters_than_the_limit_answer_400_naming_the_limit(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    query = "&".join(f"p{n}=1" for n in range(11))
+    body = assert_json(client.get(f"/api/v1/stories/?{query}"), 400)
+    assert "more than 10 parameters" in body["detail"]
+    page = client.get(f"/stories/?{query}")
+    assert page.status_code == 400 and "more than 10 parameters" in page.content.decode()
+
+
 # Filter values the messages must not choke on ----------------------------------------------------
 
 NASTY_VALUES = ["%", "%s", "%(value)s", "100%25", "'", "\\", '"', "<script>", "é" * 300, "1" * 400]
