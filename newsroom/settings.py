@@ -287,6 +287,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["stories.api.permissions.ReadOnlyOrIngest"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Errors are JSON naming the problem; a body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413.
+    "EXCEPTION_HANDLER": "stories.api.exceptions.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["stories.api.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "stories.api.pagination.PageNumberWithCount",
     "DEFAULT_SCHEMA_CLASS": "stories.api.schema.AutoSchema",

@@ -1,11 +1,19 @@
 """Bad requests answer 4xx naming the problem, never 500: JSON under /api/, a plain page elsewhere."""
 
+import json
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import SuspiciousOperation
 from django.db import connection
+from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 
 from stories.api import filters
+from stories.api.exceptions import exception_handler
+from stories.models import Story
 
 from .factories import AppearanceFactory, ClaimFactory, EntryFactory, SourceFactory, StoryFactory, UserFactory
 
@@ -167,3 +175,32 @@ def test_any_site_filter_value_answers_200_or_400(client, desk, address):
     for name in ["q", "tag", "verdict", "source", "published_after", "published_before", "page"]:
         for value in NASTY_VALUES:
             assert client.get(address, {name: value}).status_code in (200, 400), (name, value)
+
+
+# Bodies too large or too deep --------------------------------------------------------------------
+
+
+def test_a_body_over_the_upload_limit_answers_413_naming_the_limit(client):
+    body = json.dumps({"title": "Big", "source": "Wire", "body": "word " * 600_000})
+    response = client.post(
+        "/api/v1/stories/", body, content_type="application/json", headers=token("add_story")
+    )
+    detail = assert_json(response, 413)["detail"]
+    assert "larger than the limit of 2,621,440 bytes (2.5 MB)" in detail
+    assert not Story.objects.exists()
+
+
+def test_the_413_names_the_configured_limit(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"title": "Big", "source": "Wire", "body": "word " * 300})
+    response = client.post(
+        "/api/v1/stories/", body, content_type="application/json", headers=token("add_story")
+    )
+    assert "limit of 1,000 bytes" in assert_json(response, 413)["detail"]
+
+
+def test_any_other_request_django_finds_suspicious_answers_400_in_json():
+    request = Request(RequestFactory().get("/api/v1/stories/"))
+    response = exception_handler(SuspiciousOperation("a path outside the storage"), {"request": request})
+    assert (response.status_code, response.data) == (400, {"detail": "The request could not be read."})
+    assert isinstance(request.accepted_renderer, JSONRenderer)
