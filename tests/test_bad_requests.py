@@ -177,6 +177,37 @@ def test_any_site_filter_value_answers_200_or_400(client, desk, address):
             assert client.get(address, {name: value}).status_code in (200, 400), (name, value)
 
 
+# Methods an endpoint does not answer -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["anonymous", "reader", "ingester"])
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_put_patch_and_delete_answer_405_with_allow_for_everyone(client, desk, method, who):
+    headers = {"anonymous": {}, "reader": token(), "ingester": token("add_story")}[who]
+    for address in API_ADDRESSES:
+        response = getattr(client, method)(address, {}, content_type="application/json", headers=headers)
+        body = assert_json(response, 405)
+        assert body == {"detail": f'Method "{method.upper()}" not allowed.'}, address
+        allowed = [m.strip() for m in response["Allow"].split(",")]
+        assert "GET" in allowed and method.upper() not in allowed, address
+
+
+@pytest.mark.parametrize("who", ["anonymous", "ingester"])
+def test_post_answers_405_everywhere_but_the_story_list(client, desk, who):
+    headers = {"anonymous": {}, "ingester": token("add_story")}[who]
+    for address in [a for a in API_ADDRESSES if a != "/api/v1/stories/"]:
+        response = client.post(address, {}, content_type="application/json", headers=headers)
+        assert assert_json(response, 405) == {"detail": 'Method "POST" not allowed.'}, address
+        assert "POST" not in response["Allow"]
+
+
+def test_a_post_to_the_story_list_still_needs_a_token(client):
+    response = client.post("/api/v1/stories/", {}, content_type="application/json")
+    assert assert_json(response, 401)["detail"].startswith("This needs a token")
+    response = client.post("/api/v1/stories/", {}, content_type="application/json", headers=token())
+    assert "stories.add_story" in assert_json(response, 403)["detail"]
+
+
 # Bodies too large or too deep --------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """Who may do what through the API, and how often anonymous clients may ask."""
 
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
@@ -7,7 +8,9 @@ from rest_framework.throttling import AnonRateThrottle
 
 class ReadOnlyOrIngest(DjangoModelPermissionsOrAnonReadOnly):
     """Anyone may read; a write needs a token whose user holds the model permission
-    (POST /api/v1/stories/ needs "stories.add_story")."""
+    (POST /api/v1/stories/ needs "stories.add_story"). A method the endpoint does not answer
+    (PUT, PATCH, DELETE anywhere; POST but on the story list) is 405 for everyone, with or
+    without a token, rather than a 401 or 403 suggesting that a token would help."""
 
     message = (
         "This token's user may not ingest stories: it needs the permission "
@@ -15,6 +18,8 @@ class ReadOnlyOrIngest(DjangoModelPermissionsOrAnonReadOnly):
     )
 
     def has_permission(self, request, view):
+        if request.method not in view.allowed_methods:
+            raise MethodNotAllowed(request.method)
         # Reading needs nothing: answered before the model permissions are worked out.
         return request.method in SAFE_METHODS or super().has_permission(request, view)
 
