@@ -286,7 +286,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["stories.api.permissions.ReadOnlyOrIngest"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["stories.api.parsers.JSONParser"],
     # Errors are JSON naming the problem; a body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413.
     "EXCEPTION_HANDLER": "stories.api.exceptions.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["stories.api.filters.FilterBackend"],

@@ -235,3 +235,27 @@ def test_any_other_request_django_finds_suspicious_answers_400_in_json():
     response = exception_handler(SuspiciousOperation("a path outside the storage"), {"request": request})
     assert (response.status_code, response.data) == (400, {"detail": "The request could not be read."})
     assert isinstance(request.accepted_renderer, JSONRenderer)
+
+
+@pytest.mark.parametrize("depth", [5000, 100_000])
+def test_json_nested_thousands_deep_answers_400(client, depth):
+    body = '{"title": ' + "[" * depth + "]" * depth + "}"
+    response = client.post(
+        "/api/v1/stories/", body, content_type="application/json", headers=token("add_story")
+    )
+    assert "nested too deeply" in assert_json(response, 400)["detail"]
+
+
+def test_json_nested_just_under_the_parser_limit_answers_400_naming_the_field(client):
+    body = '{"title": ' + "[" * 500 + "]" * 500 + "}"
+    response = client.post(
+        "/api/v1/stories/", body, content_type="application/json", headers=token("add_story")
+    )
+    assert "title" in assert_json(response, 400)
+
+
+def test_malformed_json_answers_400(client):
+    response = client.post(
+        "/api/v1/stories/", "{", content_type="application/json", headers=token("add_story")
+    )
+    assert assert_json(response, 400)["detail"].startswith("JSON parse error")
