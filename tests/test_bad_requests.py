@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core.exceptions import SuspiciousOperation
 from django.db import connection
@@ -13,7 +14,8 @@ from rest_framework.request import Request
 
 from stories.api import filters
 from stories.api.exceptions import exception_handler
-from stories.models import Story
+from stories.models import Claim, Source, Story, Tag, Timeline, TimelineEntry
+from stories.text import unique_slug
 
 from .factories import AppearanceFactory, ClaimFactory, EntryFactory, SourceFactory, StoryFactory, UserFactory
 
@@ -259,3 +261,62 @@ def test_malformed_json_answers_400(client):
         "/api/v1/stories/", "{", content_type="application/json", headers=token("add_story")
     )
     assert assert_json(response, 400)["detail"].startswith("JSON parse error")
+
+
+# Slugs of digits only ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [Claim, Story, Source, Tag, TimelineEntry])
+def test_a_slug_made_from_digits_alone_gets_the_models_name_in_front(model):
+    name = model._meta.model_name
+    assert unique_slug(model, "2026") == f"{name}-2026"
+    assert unique_slug(model, "2026 06") == "2026-06"
+
+
+def test_a_claim_written_as_a_number_gets_a_page_that_answers_200(client):
+    claim = ClaimFactory(text="2026")
+    assert claim.slug == "claim-2026"
+    assert client.get(f"/claims/{claim.slug}/").status_code == 200
+    by_id = client.get(f"/claims/{claim.pk}/")
+    assert (by_id.status_code, by_id["Location"]) == (301, f"/claims/{claim.slug}/")
+
+
+def test_a_story_ingested_from_a_source_named_by_a_number_gets_a_source_slug_with_a_word(client):
+    item = {"title": "Japan to send officers", "body": "Four officers.", "source": "123"}
+    response = client.post(
+        "/api/v1/stories/", item, content_type="application/json", headers=token("add_story")
+    )
+    assert response.status_code == 201, response.content
+    assert Source.objects.get(name="123").slug == "source-123"
+
+
+ADMIN_FORMS = [
+    (Claim, {"text": "A claim.", "verdict": "unreviewed"}),
+    (Story, {"title": "A story"}),
+    (Source, {"name": "An outlet"}),
+    (Tag, {"name": "A tag"}),
+    (Timeline, {"title": "A timeline"}),
+    (TimelineEntry, {"title": "An entry", "date": "2026-05-29", "precision": "day"}),
+]
+
+
+@pytest.mark.parametrize(("model", "data"), ADMIN_FORMS, ids=[m._meta.model_name for m, _ in ADMIN_FORMS])
+def test_the_admin_refuses_a_slug_of_digits_only_suggesting_one_with_a_word(model, data):
+    request = RequestFactory().get("/admin/")
+    request.user = UserFactory(username="chief", is_superuser=True)
+    form_class = admin.site._registry[model].get_form(request)
+    form = form_class(data={**data, "slug": "123"})
+    form.is_valid()
+    name = model._meta.model_name
+    assert form.errors["slug"] == [
+        f"A slug of digits only reads as an id in addresses: add a word, e.g. “{name}-123”."
+    ]
+    form = form_class(data={**data, "slug": f"{name}-123"})
+    form.is_valid()
+    assert "slug" not in form.errors
+
+
+def test_a_claim_stored_with_a_numeric_slug_never_redirects_to_itself(client):
+    claim = ClaimFactory(slug="123")  # as made before slugs were checked
+    response = client.get(f"/claims/{claim.slug}/")
+    assert response.status_code in (200, 404)

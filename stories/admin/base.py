@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from stories.errors import EditorialError
 from stories.models import EditorialNote
+from stories.text import SlugNotNumberValidator
 
 
 def run_each(modeladmin, request, queryset, service, done):
@@ -18,6 +20,18 @@ def run_each(modeladmin, request, queryset, service, done):
             count += 1
     if count:
         modeladmin.message_user(request, f"{count} {done}.", messages.SUCCESS)
+
+
+class SlugNotNumberMixin:
+    """A slug typed in the admin may not be digits only: addresses that take an id or a slug
+    (/claims/123/) would read it as an id. Slugs made from a title get a prefix instead
+    (stories.text.unique_slug)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(db_field, models.SlugField):
+            field.validators.append(SlugNotNumberValidator(db_field.model._meta.model_name))
+        return field
 
 
 class HistoryAdmin(SimpleHistoryAdmin):

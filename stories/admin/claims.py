@@ -5,12 +5,12 @@ from stories.errors import EditorialError
 from stories.models import Claim, EditorialNote, Evidence, Tag
 from stories.services.claims import check_verdict, set_verdict
 
-from .base import ClaimNoteInline, HistoryAdmin, NoteAuthorMixin
+from .base import ClaimNoteInline, HistoryAdmin, NoteAuthorMixin, SlugNotNumberMixin
 from .stories import ClaimAppearanceInline
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(SlugNotNumberMixin, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -37,7 +37,7 @@ class ClaimForm(forms.ModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(NoteAuthorMixin, HistoryAdmin):
+class ClaimAdmin(SlugNotNumberMixin, NoteAuthorMixin, HistoryAdmin):
     form = ClaimForm
     list_display = ["text", "verdict", "independent_sources", "reviewed_by", "reviewed_at"]
     list_filter = ["verdict", "tags"]

@@ -14,7 +14,7 @@ from stories.services.candidates import dismiss_candidate, merge_candidate, merg
 from stories.services.claims import tag_claim
 from stories.services.merge import unmerge
 
-from .base import HistoryAdmin, NoteAuthorMixin, StoryNoteInline, run_each
+from .base import HistoryAdmin, NoteAuthorMixin, SlugNotNumberMixin, StoryNoteInline, run_each
 from .diff import side_by_side
 
 
@@ -41,7 +41,7 @@ class ClaimAppearanceInline(AppearanceInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SlugNotNumberMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "reliability", "homepage"]
     list_filter = ["kind", "reliability"]
     search_fields = ["name", "homepage"]
@@ -97,7 +97,7 @@ class TagClaimForm(forms.Form):
 
 
 @admin.register(Story)
-class StoryAdmin(NoteAuthorMixin, HistoryAdmin):
+class StoryAdmin(SlugNotNumberMixin, NoteAuthorMixin, HistoryAdmin):
     list_display = ["title", "source", "published_at", "status", "merged_into"]
     list_filter = ["status", "source__kind", "source"]
     list_select_related = ["source", "merged_into"]

@@ -8,13 +8,13 @@ from stories.errors import EditorialError
 from stories.models import Timeline, TimelineEntry
 from stories.services.timeline import publish_entry, unpublish_entry
 
-from .base import HistoryAdmin, run_each
+from .base import HistoryAdmin, SlugNotNumberMixin, run_each
 
 PUBLISH_PERMISSION = "stories.publish_timelineentry"
 
 
 @admin.register(Timeline)
-class TimelineAdmin(admin.ModelAdmin):
+class TimelineAdmin(SlugNotNumberMixin, admin.ModelAdmin):
     list_display = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
 
@@ -42,7 +42,7 @@ class ReadinessFilter(admin.SimpleListFilter):
 
 
 @admin.register(TimelineEntry)
-class TimelineEntryAdmin(HistoryAdmin):
+class TimelineEntryAdmin(SlugNotNumberMixin, HistoryAdmin):
     list_display = ["title", "display_date", "precision", "publishable", "is_published"]
     list_filter = [ReadinessFilter, "is_published", "precision", "timeline"]
     list_select_related = ["timeline"]
