@@ -24,6 +24,9 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+# Benchmarks (tests/perf/bench_*.py). bench_cold.py needs PostgreSQL at 127.0.0.1:5432 (NEWSROOM_BENCH_PG)
+# and keeps its generated databases; NEWSROOM_BENCH_SIZES=1000,10000 runs a subset of its sizes,
+# NEWSROOM_BENCH_REBUILD=1 rebuilds them.
 bench: install
 	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q wrk >/dev/null || true
 	$(BIN)/python -m pytest tests/perf -p no:cacheprovider -s -q -o python_files='bench_*.py'
