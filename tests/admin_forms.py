@@ -23,9 +23,6 @@ def form_data(form):
     return data
 
 
-_form_classes = {}
-
-
 def save_through_admin(instance, user, **changes):
     """Post `changes` over the form `instance` would render, then save it as the admin's change
     view does (save_form, then save_model, in one transaction): a full save of `instance`, with
@@ -33,11 +30,11 @@ def save_through_admin(instance, user, **changes):
     model_admin = admin.site._registry[type(instance)]
     request = RequestFactory().post("/")
     request.user = user
-    # The form class depends on the user's permissions only: made once per model and user.
-    key = (type(instance), user.pk)
-    if key not in _form_classes:
-        _form_classes[key] = model_admin.get_form(request, instance, change=True)
-    form_class = _form_classes[key]
+    # The form class depends on the model and the user's permissions: made once per user object.
+    form_classes = user.__dict__.setdefault("_admin_form_classes", {})
+    if type(instance) not in form_classes:
+        form_classes[type(instance)] = model_admin.get_form(request, instance, change=True)
+    form_class = form_classes[type(instance)]
     data = {**form_data(form_class(instance=instance)), **changes}
     form = form_class(data, instance=instance)
     assert form.is_valid(), form.errors
