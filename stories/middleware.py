@@ -1,6 +1,8 @@
+import sqlite3
+
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
@@ -10,11 +12,63 @@ def is_api_request(request):
     return request.path_info.startswith("/api/")
 
 
+# PostgreSQL's error codes that mean the server cannot serve this connection: class 08 (connection
+# exception), the server shutting down or starting up, and no connection slot left.
+POSTGRES_UNREACHABLE = {"57P01", "57P02", "57P03", "53300"}
+# SQLite's primary result codes for a database file that cannot be opened, read or locked.
+SQLITE_UNREACHABLE = {
+    sqlite3.SQLITE_PERM,
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_NOTADB,
+}
+
+
+def _a_connection_is_down():
+    """Whether a database connection this request opened is not up: never made (connecting
+    failed), or closed or broken under it."""
+    for wrapper in connections.all(initialized_only=True):
+        raw = wrapper.connection
+        if raw is None or getattr(raw, "closed", False) or getattr(raw, "broken", False):
+            return True
+    return False
+
+
+def database_unreachable(exception):
+    """Whether a database error means the database cannot be reached (the connection could not be
+    made, was lost or closed, or the file cannot be opened or locked), rather than a statement that
+    failed on a working connection (a deadlock, a value too long, a timeout), which is a bug or a
+    load problem to see in the logs."""
+    if not isinstance(exception, (OperationalError, InterfaceError)):
+        return False
+    cause = exception.__cause__
+    if isinstance(exception, InterfaceError):
+        # A closed connection (psycopg2), or a misuse such as a closed cursor (psycopg 3).
+        return _a_connection_is_down()
+    if isinstance(cause, sqlite3.Error):
+        code = getattr(cause, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in SQLITE_UNREACHABLE
+        return str(cause).startswith(
+            ("unable to open", "database is locked", "disk I/O error", "file is not a database")
+        )
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate:
+        return sqlstate.startswith("08") or sqlstate in POSTGRES_UNREACHABLE
+    # An error the client raised itself (psycopg: "connection failed", "the connection is closed",
+    # "server closed the connection unexpectedly"): unreachable when a connection is not up.
+    return _a_connection_is_down()
+
+
 class DatabaseUnavailableMiddleware:
-    """When the database does not answer, readers get a friendly 503 page (no stack trace) and
-    the worker stays up; the next request tries again, so the site recovers by itself."""
+    """When the database cannot be reached, readers get a friendly 503 page (no stack trace; JSON
+    under /api/) and the worker stays up; the next request tries again, so the site recovers by
+    itself. Any other database error is a 500 whose traceback Django logs."""
 
     RETRY_AFTER_SECONDS = 30
+    MESSAGE = "We cannot reach our database just now. Nothing is lost; please try again in a minute."
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -23,9 +77,12 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)):
+        if not database_unreachable(exception):
             return None
-        response = HttpResponse(render_to_string("503.html"), status=503)
+        if is_api_request(request):
+            response = JsonResponse({"detail": self.MESSAGE}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response

@@ -1,13 +1,21 @@
-"""Bad requests answer 4xx naming the problem, never 500: JSON under /api/, a plain page elsewhere."""
+"""Bad requests answer 4xx naming the problem, never 500: JSON under /api/, a plain page elsewhere.
+A database that cannot be reached answers 503; any other database error stays a 500 whose
+traceback is logged."""
 
 import json
+import logging
+import socket
+import sqlite3
 
+import psycopg
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core.exceptions import SuspiciousOperation
-from django.db import connection
+from django.db import Error, OperationalError, connection
+from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import include, path
 from rest_framework.authtoken.models import Token
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -320,3 +328,173 @@ def test_a_claim_stored_with_a_numeric_slug_never_redirects_to_itself(client):
     claim = ClaimFactory(slug="123")  # as made before slugs were checked
     response = client.get(f"/claims/{claim.slug}/")
     assert response.status_code in (200, 404)
+
+
+# Database errors: unreachable is 503, anything else a logged 500 --------------------------------
+
+FAULT = {}
+
+
+def fault(request):
+    FAULT["raise"]()
+    return HttpResponse("no fault")
+
+
+urlpatterns = [
+    path("fault/", fault),
+    path("api/fault/", fault),
+    path("", include("newsroom.urls")),
+]
+
+
+@pytest.fixture
+def faulty(client, settings, caplog):
+    """A client whose /fault/ and /api/fault/ run FAULT["raise"], answering 500s rather than raising."""
+    settings.ROOT_URLCONF = __name__
+    client.raise_request_exception = False
+    caplog.set_level(logging.ERROR, logger="django.request")
+    yield client
+    FAULT.clear()
+
+
+def as_django_raises(action):
+    """Run action() and raise what Django's database layer raises for a sqlite3 error: its own
+    OperationalError, caused by sqlite3's (whatever database the tests run on)."""
+
+    def run():
+        try:
+            action()
+        except sqlite3.Error as error:
+            raise OperationalError(*error.args) from error
+
+    return run
+
+
+def failing_statement(sql):
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    return run
+
+
+def assert_friendly_503(faulty, caplog):
+    page = faulty.get("/fault/")
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "temporarily unavailable" in page.content.decode() and "Traceback" not in page.content.decode()
+    body = assert_json(faulty.get("/api/fault/"), 503)
+    assert "cannot reach our database" in body["detail"]
+    assert not [record for record in caplog.records if record.exc_info]
+
+
+def assert_logged_500(faulty, caplog, error_type=Error):
+    response = faulty.get("/fault/")
+    assert response.status_code == 500
+    assert "Traceback" not in response.content.decode()
+    logged = [record for record in caplog.records if record.exc_info]
+    assert logged and issubclass(logged[0].exc_info[0], error_type), caplog.records
+    return logged[0].exc_info[1]
+
+
+def test_a_database_file_that_cannot_be_opened_answers_503(faulty, caplog, tmp_path):
+    FAULT["raise"] = as_django_raises(lambda: sqlite3.connect(tmp_path / "missing" / "db.sqlite3"))
+    assert_friendly_503(faulty, caplog)
+
+
+def test_a_locked_database_file_answers_503(faulty, caplog, tmp_path):
+    holder = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    FAULT["raise"] = as_django_raises(
+        lambda: sqlite3.connect(tmp_path / "db.sqlite3", timeout=0).execute("SELECT * FROM t")
+    )
+    try:
+        assert_friendly_503(faulty, caplog)
+    finally:
+        holder.close()
+
+
+def test_an_sqlite_error_on_a_working_file_is_a_logged_500(faulty, caplog):
+    FAULT["raise"] = as_django_raises(lambda: sqlite3.connect(":memory:").execute("SELECT * FROM nope"))
+    assert "no such table" in str(assert_logged_500(faulty, caplog, OperationalError))
+
+
+def test_a_failing_statement_is_a_logged_500(faulty, caplog):
+    FAULT["raise"] = failing_statement("SELECT * FROM no_such_table")
+    assert_logged_500(faulty, caplog)
+
+
+def test_a_closed_cursor_used_by_mistake_is_a_logged_500(faulty, caplog):
+    def misuse():
+        cursor = connection.cursor()
+        cursor.close()
+        cursor.execute("SELECT 1")
+
+    FAULT["raise"] = misuse
+    assert_logged_500(faulty, caplog)  # an InterfaceError on PostgreSQL, a ProgrammingError on SQLite
+
+
+@ON_POSTGRES
+def test_a_deadlock_is_a_logged_500_not_a_503(faulty, caplog):
+    FAULT["raise"] = failing_statement(
+        "DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected'; END $$"
+    )
+    error = assert_logged_500(faulty, caplog, OperationalError)
+    assert isinstance(error.__cause__, psycopg.errors.DeadlockDetected)
+
+
+@ON_POSTGRES
+def test_a_text_too_long_for_a_search_vector_is_a_logged_500(faulty, caplog):
+    FAULT["raise"] = failing_statement(
+        "SELECT to_tsvector('simple', string_agg(md5(i::text), ' ')) FROM generate_series(1, 40000) AS i"
+    )
+    error = assert_logged_500(faulty, caplog, OperationalError)
+    assert "string is too long for tsvector" in str(error)
+
+
+@ON_POSTGRES
+def test_a_statement_timeout_is_a_logged_500(faulty, caplog):
+    def slow():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = '10ms'")
+            cursor.execute("SELECT pg_sleep(1)")
+
+    FAULT["raise"] = slow
+    assert isinstance(
+        assert_logged_500(faulty, caplog, OperationalError).__cause__, psycopg.errors.QueryCanceled
+    )
+
+
+@ON_POSTGRES
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_cut_answers_503_until_it_is_made_again(faulty, caplog):
+    FAULT["raise"] = failing_statement("SELECT 1")
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    server = {key.lower(): connection.settings_dict[key] for key in ("HOST", "PORT", "USER", "PASSWORD")}
+    with psycopg.connect(**server, dbname="postgres", autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    try:
+        # The server's "terminating connection" (57P01), then the client's "the connection is closed".
+        assert_friendly_503(faulty, caplog)
+    finally:
+        connection.close()
+    assert faulty.get("/fault/").status_code == 200
+
+
+@ON_POSTGRES
+@pytest.mark.django_db(transaction=True)
+def test_a_database_server_that_refuses_connections_answers_503(faulty, caplog):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    FAULT["raise"] = failing_statement("SELECT 1")
+    saved = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = port
+    try:
+        assert_friendly_503(faulty, caplog)
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = saved
+    assert faulty.get("/fault/").status_code == 200
