@@ -255,7 +255,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Admin login lockout (django-axes): after AXES_FAILURE_LIMIT failed attempts for one user name
-# from one address, that pair is refused (HTTP 429) for the cool-off period.
+# from one client address, that pair is refused (HTTP 429) for the cool-off period. Failures from
+# one address never lock the same user name out at another address.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -263,6 +264,28 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("NEWSROOM_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind N proxies (DJANGO_NUM_PROXIES, as for the API throttling) every request arrives from the
+# last proxy's address, so the lockout takes the client's address from X-Forwarded-For instead.
+NEWSROOM_NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
+
+
+def client_address(request):
+    """The client's address as the trusted proxies report it. Each proxy appends the address it
+    got the request from to X-Forwarded-For, so with N proxies the client's is the N-th from the
+    right; whatever the client wrote into the header itself is further left and never read.
+    Without proxies (or without the header) it is the address of the connection. The API
+    throttling (REST_FRAMEWORK's NUM_PROXIES) reads the header the same way."""
+    from django.conf import settings
+
+    proxies = settings.NEWSROOM_NUM_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
+    if proxies <= 0 or not addresses:
+        return request.META.get("REMOTE_ADDR")
+    return addresses[-min(proxies, len(addresses))]
+
+
+AXES_CLIENT_IP_CALLABLE = client_address  # django-ipware (AXES_IPWARE_*) is not installed
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
