@@ -12,8 +12,9 @@ few of its stories (`PREVIEW`) and its appearances page by page.
 
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, Q, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import F, Prefetch, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.urls import reverse
 
 from stories.models import (
     VERDICT_RATINGS,
@@ -67,11 +68,6 @@ def story_by_slug(slug):
     return StoryLookup(moved_to=copy.merged_into if copy else None)
 
 
-def _own_and_served_copies(ids):
-    """Rows of stories `ids` themselves or of the copies of them that readers see."""
-    return Q(story__in=ids) | (Q(story__merged_into__in=ids) & Story.served_condition("story__"))
-
-
 def attach_story_details(rows):
     """Set, on each public story of `rows`: `copy_list` (the copies merged into it that readers
     see), `claim_list` (the public claims it or those copies make, each with the `quote` of its
@@ -82,27 +78,24 @@ def attach_story_details(rows):
         story.copy_list, story.claim_list, story.correction_list = [], [], []
     if not by_id:
         return
-    ids = list(by_id)
-    copies = Story.objects.filter(Story.served_condition(), merged_into__in=ids).select_related("source")
-    for copy in copies.only("title", "slug", "url", "merged_into", "source__name").order_by("pk"):
+    copies = Story.objects.served().filter(merged_into__in=list(by_id))
+    canonical_of = {pk: pk for pk in by_id}
+    for copy in copies.only("title", "slug", "url", "merged_into").order_by("pk"):
         by_id[copy.merged_into_id].copy_list.append(copy)
-    canonical = Coalesce("story__merged_into_id", "story_id")
+        canonical_of[copy.pk] = copy.merged_into_id
     appearances = (
-        ClaimAppearance.objects.filter(_own_and_served_copies(ids), claim__in=Claim.objects.public())
+        ClaimAppearance.objects.filter(story__in=list(canonical_of), claim__in=Claim.objects.public())
         .select_related("claim")
-        .annotate(canonical_id=canonical)
         .order_by("claim__text", "pk")
     )
     for appearance in appearances:
-        story = by_id[appearance.canonical_id]
+        story = by_id[canonical_of[appearance.story_id]]
         if all(claim.pk != appearance.claim_id for claim in story.claim_list):
             appearance.claim.quote = appearance.quote
             story.claim_list.append(appearance.claim)
-    notes = (
-        EditorialNote.objects.public().filter(_own_and_served_copies(ids)).annotate(canonical_id=canonical)
-    )
+    notes = EditorialNote.objects.public().filter(story__in=list(canonical_of))
     for note in notes.order_by("created_at", "pk"):
-        by_id[note.canonical_id].correction_list.append(note)
+        by_id[canonical_of[note.story_id]].correction_list.append(note)
 
 
 def search_stories(query):
@@ -186,18 +179,51 @@ def attach_entry_claims(entries, preview=PREVIEW):
         claim = claims_by_id.setdefault(pair.claim_id, pair.claim)
         by_id[pair.timelineentry_id].claim_list.append(claim)
     if preview:
-        # A copy and its story make one story: a few spare rows leave `preview` distinct ones.
-        claim_rows = list(claims_by_id.values())
-        prefetch_related_objects(
-            claim_rows, Prefetch("appearances", appearances()[: preview * 2], "appearance_preview")
+        _attach_story_preview(list(claims_by_id.values()), preview)
+
+
+@dataclass(frozen=True)
+class StoryLink:
+    """A public story as a claim's preview names it: its address and its outlet's name."""
+
+    slug: str
+    source_name: str
+
+    def get_absolute_url(self):
+        return reverse("stories:story-detail", args=[self.slug])
+
+
+def _attach_story_preview(claim_rows, size):
+    """Set on each claim `story_preview` (up to `size` StoryLinks to the public stories making
+    it, oldest first) and `more_stories` (how many others): one query, a window per claim,
+    reading only the names it shows."""
+    first = (
+        appearances()
+        .filter(claim__in=[claim.pk for claim in claim_rows])
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("claim_id")],
+                order_by=[F("story__published_at").asc(nulls_last=True), F("story_id").asc()],
+            )
         )
-        for claim in claim_rows:
-            claim.story_preview = []
-            for appearance in claim.appearance_preview:
-                story = appearance.story.canonical
-                if story not in claim.story_preview and len(claim.story_preview) < preview:
-                    claim.story_preview.append(story)
-            claim.more_stories = max(0, claim.story_count - len(claim.story_preview))
+        .filter(rank__lte=size * 2)  # a copy and its story are one story: spare rows for those
+        .values_list(
+            "claim_id",
+            Coalesce("story__merged_into__slug", "story__slug"),
+            Coalesce("story__merged_into__source__name", "story__source__name"),
+        )
+        .order_by("claim_id", "rank")
+    )
+    previews = {claim.pk: [] for claim in claim_rows}
+    for claim_id, slug, source_name in first:
+        links = previews[claim_id]
+        link = StoryLink(slug, source_name)
+        if link not in links and len(links) < size:
+            links.append(link)
+    for claim in claim_rows:
+        claim.story_preview = previews[claim.pk]
+        claim.more_stories = max(0, claim.story_count - len(claim.story_preview))
 
 
 # --- Sources ------------------------------------------------------------------------------------

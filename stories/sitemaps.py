@@ -19,24 +19,27 @@ class PageSitemap(Sitemap):
         return reverse(item)
 
 
-class StorySitemap(Sitemap):
+class LastModifiedSitemap(Sitemap):
+    """Items with an `updated_at`, given per address. The index names no latest date per section:
+    Django would read every item of the section to find it."""
+
     limit = PAGE_SIZE
 
+    def lastmod(self, item):
+        return item.updated_at
+
+    def get_latest_lastmod(self):
+        return None
+
+
+class StorySitemap(LastModifiedSitemap):
     def items(self):
         return selectors.stories().select_related(None).only("slug", "updated_at").order_by("pk")
 
-    def lastmod(self, item):
-        return item.updated_at
 
-
-class ClaimSitemap(Sitemap):
-    limit = PAGE_SIZE
-
+class ClaimSitemap(LastModifiedSitemap):
     def items(self):
         return selectors.claims().prefetch_related(None).only("slug", "updated_at").order_by("pk")
-
-    def lastmod(self, item):
-        return item.updated_at
 
 
 class SourceSitemap(Sitemap):

@@ -14,6 +14,7 @@ from stories.models import VERDICT_RATINGS, Verdict
 from stories.services import search
 
 PAGE_SIZE = 20
+TIMELINE_PAGE_SIZE = 50
 
 
 def _page(request, rows, size=PAGE_SIZE):
@@ -32,9 +33,12 @@ def _query_without_page(request):
 
 @public_page
 def timeline(request):
-    entries = list(selectors.timeline_entries())
+    page, known = _page(request, selectors.timeline_entries(), size=TIMELINE_PAGE_SIZE)
+    if known:
+        values_known(request)
+    entries = list(page.object_list)
     selectors.attach_entry_claims(entries)
-    return render(request, "stories/timeline.html", {"entries": entries})
+    return render(request, "stories/timeline.html", {"entries": entries, "page": page, "query": ""})
 
 
 def how_we_verify(request):

@@ -117,3 +117,37 @@ def test_timeline_links_each_claim_to_its_stories_and_evidence(client):
     assert f'href="{claim.get_absolute_url()}#evidence">1 evidence link' in page
     assert "1 independent source" in page
     assert reverse("stories:how-we-verify") in page
+
+
+def test_timeline_names_three_stories_of_a_claim_and_counts_the_others(client):
+    from stories.models import TimelineEntry
+
+    from .factories import EntryFactory
+
+    claim = ClaimFactory()
+    stories = [StoryFactory(published_at=at(f"2026-05-{day:02d}")) for day in range(1, 8)]
+    for story in stories:
+        AppearanceFactory(claim=claim, story=story)
+    copy = StoryFactory(published_at=at("2026-04-30"), status=Story.Status.NEW)
+    AppearanceFactory(claim=claim, story=copy)
+    merge(copy, stories[0], by=None, reason="")  # the copy counts as its story, not as a fourth
+    EntryFactory(claims=[claim])
+    TimelineEntry.objects.update(is_published=True)
+    page = client.get("/").text
+    named = [story for story in stories if f'href="{story.get_absolute_url()}"' in page]
+    assert named == stories[:3]
+    assert f'<a href="{claim.get_absolute_url()}#appearances">and 4 more</a>' in page
+
+
+def test_a_claims_appearances_come_twenty_to_a_page(client):
+    claim = ClaimFactory()
+    for day in range(1, 26):
+        AppearanceFactory(
+            claim=claim,
+            story=StoryFactory(title=f"Story of day {day}", published_at=at(f"2026-05-{day:02d}")),
+        )
+    first = client.get(claim.get_absolute_url()).text
+    second = client.get(claim.get_absolute_url(), {"page": 2}).text
+    assert "In 25 published stories" in first
+    assert first.count("<blockquote>") == 20 and second.count("<blockquote>") == 5
+    assert "Story of day 1<" in first and "Story of day 21<" in second

@@ -2,6 +2,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -116,6 +117,8 @@ class Claim(ServiceOwnedFields, RemembersLoadedState):
         indexes = [
             # Claim.objects.reviewed() and the verdict filters of the site and API.
             models.Index(fields=["verdict"], name="claim_verdict_idx"),
+            # Public claim lists, alphabetically (site and API).
+            models.Index(fields=["text", "id"], name="claim_text_idx", condition=~Q(verdict="unreviewed")),
         ]
 
     def __str__(self):

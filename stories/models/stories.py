@@ -83,8 +83,10 @@ class Story(ServiceOwnedFields, RemembersLoadedState):
             models.CheckConstraint(condition=~Q(merged_into=F("id")), name="story_not_merged_into_itself"),
         ]
         indexes = [
-            # Story.objects.public() listings, newest first.
+            # The admin's story list filtered by status, newest first.
             models.Index(fields=["status", "-published_at"], name="story_status_published_idx"),
+            # On PostgreSQL, two partial indexes of public stories in their order serve the public
+            # lists and their counts (migration 0006: SQLite cannot index NULLS LAST).
             # Ingest's second identity check: the same text under another URL.
             models.Index(fields=["fingerprint"], name="story_fingerprint_idx"),
             # Ingest's first identity check for feed items.
