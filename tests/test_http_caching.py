@@ -141,7 +141,14 @@ PUBLIC_CHANGES = {
         lambda n: (setattr(n, "visibility", "public"), n.save()),
     ),
     "tag added to a claim": (lambda: ClaimFactory(), lambda c: c.tags.create(name="Dispatch")),
-    "verdict changed": (lambda: ClaimFactory(), lambda c: (setattr(c, "verdict", "inaccurate"), c.save())),
+    "verdict changed": (
+        lambda: ClaimFactory(),
+        lambda c: set_verdict(c, "inaccurate", "Contradicted.", by=None),
+    ),
+    "claim reviewed": (
+        lambda: ClaimFactory(verdict="unreviewed", explanation=""),
+        lambda c: set_verdict(c, "accurate", "Confirmed by the record.", by=None),
+    ),
     "entry published": (lambda: EntryFactory(claims=[ClaimFactory()]), lambda e: publish_entry(e, by=None)),
     "published entry edited": (
         lambda: EntryFactory(is_published=True),
