@@ -55,6 +55,11 @@ def note(*, public, stories=(), claims=(), sources=()):
 # Whether a change to a row can alter public output, given the row and its state before the save.
 
 
+def _changed(instance, before, fields):
+    """Whether the row was created or deleted (nothing `before`) or its `fields` changed."""
+    return not before or any(before.get(name) != getattr(instance, name) for name in fields)
+
+
 def _story(story, before):
     shown = models.Story.Status.PUBLISHED
     public = (
@@ -63,16 +68,17 @@ def _story(story, before):
         or story.merged_into_id is not None
         or before.get("merged_into_id") is not None
     )
+    if not _changed(story, before, ("status", "merged_into_id", "source_id")):
+        return {"public": public}  # an edit of its text: no count moves
     sources = {story.source_id, before.get("source_id")}
     return {"public": public, "stories": [story.pk], "sources": sources}
 
 
 def _claim(claim, before):
     unreviewed = models.Verdict.UNREVIEWED
-    return {
-        "public": claim.verdict != unreviewed or before.get("verdict", unreviewed) != unreviewed,
-        "claims": [claim.pk],
-    }
+    public = claim.verdict != unreviewed or before.get("verdict", unreviewed) != unreviewed
+    # Its verdict moves the track records of the sources whose stories make it.
+    return {"public": public, "claims": [claim.pk] if _changed(claim, before, ("verdict",)) else []}
 
 
 def _appearance(appearance, before):
