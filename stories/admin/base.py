@@ -1,11 +1,17 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from stories.errors import EditorialError
 from stories.models import EditorialNote
 from stories.text import SlugNotNumberValidator
+
+
+def clipped(text):
+    """A long value for a list column: cut to two lines there (static/css/admin.css), whole on hover."""
+    return format_html('<span class="clip" title="{}">{}</span>', text, text)
 
 
 def run_each(modeladmin, request, queryset, service, done):

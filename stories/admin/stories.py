@@ -14,7 +14,7 @@ from stories.services.candidates import dismiss_candidate, merge_candidate, merg
 from stories.services.claims import tag_claim
 from stories.services.merge import unmerge
 
-from .base import HistoryAdmin, NoteAuthorMixin, SlugNotNumberMixin, StoryNoteInline, run_each
+from .base import HistoryAdmin, NoteAuthorMixin, SlugNotNumberMixin, StoryNoteInline, clipped, run_each
 from .diff import side_by_side
 
 
@@ -98,7 +98,7 @@ class TagClaimForm(forms.Form):
 
 @admin.register(Story)
 class StoryAdmin(SlugNotNumberMixin, NoteAuthorMixin, HistoryAdmin):
-    list_display = ["title", "source", "published_at", "status", "merged_into"]
+    list_display = ["title", "source", "published_at", "status", "merged_into_clipped"]
     list_filter = ["status", "source__kind", "source"]
     list_select_related = ["source", "merged_into"]
     search_fields = ["title", "url", "summary"]
@@ -119,6 +119,10 @@ class StoryAdmin(SlugNotNumberMixin, NoteAuthorMixin, HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # stories are merged or rejected, never deleted
+
+    @admin.display(description="merged into", ordering="merged_into")
+    def merged_into_clipped(self, story):
+        return clipped(str(story.merged_into)) if story.merged_into_id else None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         story = self.get_object(request, object_id)
