@@ -12,9 +12,7 @@ few of its stories (`PREVIEW`) and its appearances page by page.
 
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, Window
-from django.db.models.functions import Coalesce, RowNumber
-from django.urls import reverse
+from django.db.models import F, Prefetch, Sum
 
 from stories.models import (
     VERDICT_RATINGS,
@@ -27,10 +25,10 @@ from stories.models import (
     TimelineEntry,
     Verdict,
 )
-from stories.services import search
+from stories.services import counters, search
 
 # How many stories a claim names where it is listed (the rest: "and K more").
-PREVIEW = 3
+PREVIEW = counters.PREVIEW
 
 
 # --- Stories ------------------------------------------------------------------------------------
@@ -39,6 +37,14 @@ PREVIEW = 3
 def stories():
     """Public stories, newest first, with their sources (lists, feeds, sitemaps, the API)."""
     return Story.objects.public().select_related("source").defer("body")
+
+
+def story_count(source=None):
+    """How many public stories there are (from `source`), from the sources' stored counts: no
+    scan of the stories."""
+    if source is not None:
+        return source.story_count
+    return Source.objects.aggregate(n=Sum("story_count"))["n"] or 0
 
 
 def story_sources():
@@ -182,47 +188,13 @@ def attach_entry_claims(entries, preview=PREVIEW):
         _attach_story_preview(list(claims_by_id.values()), preview)
 
 
-@dataclass(frozen=True)
-class StoryLink:
-    """A public story as a claim's preview names it: its address and its outlet's name."""
-
-    slug: str
-    source_name: str
-
-    def get_absolute_url(self):
-        return reverse("stories:story-detail", args=[self.slug])
-
-
 def _attach_story_preview(claim_rows, size):
-    """Set on each claim `story_preview` (up to `size` StoryLinks to the public stories making
-    it, oldest first) and `more_stories` (how many others): one query, a window per claim,
-    reading only the names it shows."""
-    first = (
-        appearances()
-        .filter(claim__in=[claim.pk for claim in claim_rows])
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("claim_id")],
-                order_by=[F("story__published_at").asc(nulls_last=True), F("story_id").asc()],
-            )
-        )
-        .filter(rank__lte=size * 2)  # a copy and its story are one story: spare rows for those
-        .values_list(
-            "claim_id",
-            Coalesce("story__merged_into__slug", "story__slug"),
-            Coalesce("story__merged_into__source__name", "story__source__name"),
-        )
-        .order_by("claim_id", "rank")
-    )
-    previews = {claim.pk: [] for claim in claim_rows}
-    for claim_id, slug, source_name in first:
-        links = previews[claim_id]
-        link = StoryLink(slug, source_name)
-        if link not in links and len(links) < size:
-            links.append(link)
+    """Set on each claim `story_preview` (its first public stories, stored on it by the counters)
+    and `more_stories` (how many others): one query for every claim."""
+    ids = {pk for claim in claim_rows for pk in claim.first_stories[:size]}
+    stories_by_id = stories().filter(pk__in=ids).only("slug", "source__name").in_bulk()
     for claim in claim_rows:
-        claim.story_preview = previews[claim.pk]
+        claim.story_preview = [stories_by_id[pk] for pk in claim.first_stories[:size] if pk in stories_by_id]
         claim.more_stories = max(0, claim.story_count - len(claim.story_preview))
 
 

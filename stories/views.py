@@ -14,13 +14,16 @@ from stories.models import VERDICT_RATINGS, Verdict
 from stories.services import search
 
 PAGE_SIZE = 20
-TIMELINE_PAGE_SIZE = 50
 
 
-def _page(request, rows, size=PAGE_SIZE):
+def _page(request, rows, size=PAGE_SIZE, count=None):
     """The page of `rows` the request asks for (the last one past the end, the first one for
-    anything else); `values_known` holds only when it asked for that page by its own number."""
-    page = Paginator(rows, size).get_page(request.GET.get("page"))
+    anything else), and whether it asked for that page by its own number. `count`, when known,
+    saves counting the rows."""
+    paginator = Paginator(rows, size)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(request.GET.get("page"))
     asked = request.GET.get("page")
     return page, asked is None or asked == str(page.number)
 
@@ -33,7 +36,7 @@ def _query_without_page(request):
 
 @public_page
 def timeline(request):
-    page, known = _page(request, selectors.timeline_entries(), size=TIMELINE_PAGE_SIZE)
+    page, known = _page(request, selectors.timeline_entries())
     if known:
         values_known(request)
     entries = list(page.object_list)
@@ -58,24 +61,27 @@ class StoryFilterForm(forms.Form):
 
 @public_page
 def story_list(request):
-    form = StoryFilterForm(request.GET or None, selectors.story_sources())
+    sources = list(selectors.story_sources().only("slug", "name", "story_count"))
+    form = StoryFilterForm(request.GET or None, sources)
     stories = selectors.stories()
     valid = not form.is_bound or form.is_valid()
+    count = selectors.story_count()
     if form.is_bound and valid:
         data = form.cleaned_data
         if data["source"]:
-            stories = stories.filter(source__slug=data["source"])
+            source = next(source for source in sources if source.slug == data["source"])
+            stories, count = stories.filter(source=source), selectors.story_count(source)
         if data["published_after"]:
-            stories = stories.filter(published_at__date__gte=data["published_after"])
+            stories, count = stories.filter(published_at__date__gte=data["published_after"]), None
         if data["published_before"]:
-            stories = stories.filter(published_at__date__lte=data["published_before"])
-    page, known = _page(request, stories)
+            stories, count = stories.filter(published_at__date__lte=data["published_before"]), None
+    page, known = _page(request, stories, count=count)
     if valid and known:
         values_known(request)
     return render(
         request,
         "stories/story_list.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        {"form": form, "sources": sources, "page": page, "query": _query_without_page(request)},
     )
 
 
@@ -173,7 +179,7 @@ def source_detail(request, slug):
     if source is None:
         raise Http404("No such source.")
     track_record, checked = selectors.track_record(source)
-    page, known = _page(request, selectors.source_stories(source))
+    page, known = _page(request, selectors.source_stories(source), count=selectors.story_count(source))
     if known:
         values_known(request)
     return render(

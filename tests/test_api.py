@@ -151,10 +151,15 @@ def test_claim_carries_verdict_rating_evidence_appearances_and_independent_sourc
         }
     ]
     # the copy counts for the story it was merged into: wire (announced) and blog (interest)
-    assert claim["independent_sources"] == 2
-    stories = sorted(a["story"]["slug"] for a in claim["appearances"])
+    assert claim["independent_sources"] == 2 and claim["story_count"] == 2
+    assert "appearances" not in claim  # a list names none: the detail names the first ones
+    assert claim["appearances_url"] == "http://testserver/api/v1/claims/four/appearances/"
+    detail = get(client, f"{CLAIMS}four/")
+    every = get(client, claim["appearances_url"].removeprefix("http://testserver"))
+    assert every["count"] == 3 and len(detail["appearances"]) == 3
+    stories = sorted(a["story"]["slug"] for a in every["results"])
     assert stories == ["announced", "announced", "interest"]
-    (via_copy,) = [a for a in claim["appearances"] if a["quote"] == "four SDF officers"]
+    (via_copy,) = [a for a in every["results"] if a["quote"] == "four SDF officers"]
     assert via_copy["original_url"] == "https://blog.example/copy"
     assert via_copy["story"]["page_url"] == "http://testserver/stories/announced/"
 

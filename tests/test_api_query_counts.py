@@ -51,9 +51,8 @@ def build(n):
         # 1. the count; 2. the page of stories with their sources; 3. their copies;
         # 4. their checked claims (own and copies'); 5. their public corrections.
         ("/api/v1/stories/", 5, lambda n: n),
-        # 1. the count; 2. the page of claims (counts stored); 3. tags; 4. evidence;
-        # 5. the first appearances of each in published stories, with stories and sources.
-        ("/api/v1/claims/", 5, lambda n: 2 * n),
+        # 1. the count; 2. the page of claims (counts stored); 3. tags; 4. evidence.
+        ("/api/v1/claims/", 4, lambda n: 2 * n),
         # 1. the count; 2. the page of public entries with their timeline; 3. their claims.
         ("/api/v1/timeline/", 3, lambda n: n),
         # 1. the count; 2. the page of sources (story counts stored).

@@ -28,7 +28,7 @@ class PageNumberWithCount(PageNumberPagination):
     """`?page=` (from 1) and `?page_size=` (default 20, at most 100); a value out of bounds answers
     400 naming it, a page past the last 404 naming the last. The body carries `count`, `next` and
     `previous`; the `Link` header the same links plus first and last. Two queries: the count and
-    the page's rows."""
+    the page's rows (one, when the view knows the count: see `known_count`)."""
 
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
@@ -42,6 +42,9 @@ class PageNumberWithCount(PageNumberPagination):
         self.number = _whole_number(request, self.page_query_param, 1, MAX_PAGE)
         self.size = self.get_page_size(request)
         paginator = self.django_paginator_class(queryset, self.size)
+        known = getattr(view, "known_count", None)
+        if known is not None and (count := known(request)) is not None:
+            paginator.count = count  # the view knows it without counting the rows
         try:
             self.page = paginator.page(self.number)
         except InvalidPage:

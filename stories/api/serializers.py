@@ -161,12 +161,6 @@ class ClaimSerializer(serializers.ModelSerializer):
     rating = RatingSerializer(read_only=True)
     tags = TagSerializer(many=True, read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
-    appearances = AppearanceSerializer(
-        many=True,
-        read_only=True,
-        source="appearance_preview",
-        help_text="Its first appearances in published stories, oldest first; all at `appearances_url`.",
-    )
     appearances_url = serializers.SerializerMethodField(help_text="Every appearance, page by page.")
     story_count = serializers.IntegerField(read_only=True, help_text="Published stories making it.")
     independent_sources = serializers.IntegerField(
@@ -176,20 +170,25 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = ["id", "slug", "text", "page_url", "verdict", "rating", "explanation", "reviewed_at"]
-        fields += ["updated_at", "tags", "evidence", "appearances", "appearances_url", "story_count"]
-        fields += ["independent_sources"]
+        fields += ["updated_at", "tags", "evidence", "appearances_url", "story_count", "independent_sources"]
 
     def get_appearances_url(self, claim) -> str:
         return absolute(self.context, reverse("api:claim-appearances", args=[claim.slug]))
 
 
 class ClaimDetailSerializer(ClaimSerializer):
+    appearances = AppearanceSerializer(
+        many=True,
+        read_only=True,
+        source="appearance_preview",
+        help_text="Its first appearances in published stories, oldest first; all at `appearances_url`.",
+    )
     corrections = CorrectionSerializer(
         many=True, read_only=True, source="correction_list", help_text="Public corrections."
     )
 
     class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "corrections"]
+        fields = [*ClaimSerializer.Meta.fields, "appearances", "corrections"]
 
 
 class TimelineClaimSerializer(ClaimBriefSerializer):

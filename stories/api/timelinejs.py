@@ -5,7 +5,8 @@ entry, dated at the entry's precision (a month-precision entry has no day). Time
 `text.text` as HTML, so every piece of text is escaped here."""
 
 from django.conf import settings
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from rest_framework import serializers
 
 from stories.models import TimelineEntry
@@ -23,12 +24,18 @@ def start_date(entry):
     return date
 
 
+def _claim_item(claim, context):
+    """A claim's list item, made once per claim however many entries rest on it."""
+    if not hasattr(claim, "timelinejs_item"):
+        url = absolute(context, claim.get_absolute_url())
+        claim.timelinejs_item = format_html(
+            '<li><a href="{}">{}</a> ({})</li>', url, claim.text, claim.rating.label
+        )
+    return claim.timelinejs_item
+
+
 def event_text(entry, context):
-    claims = format_html_join(
-        "",
-        '<li><a href="{}">{}</a> ({})</li>',
-        ((absolute(context, c.get_absolute_url()), c.text, c.rating.label) for c in entry.claim_list),
-    )
+    claims = mark_safe("".join(_claim_item(claim, context) for claim in entry.claim_list))
     paragraph = format_html("<p>{}</p>", entry.text) if entry.text else ""
     return str(paragraph + (format_html("<ul>{}</ul>", claims) if entry.claim_list else ""))
 

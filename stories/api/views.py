@@ -193,6 +193,12 @@ class StoryViewSet(PublicViewSet):
     def attach(self, rows, detail=False):
         selectors.attach_story_details(rows)
 
+    def known_count(self, request):
+        """Every public story is listed: their number is stored, no need to count them."""
+        if not set(request.query_params) - {"page", "page_size", "format", "ordering"}:
+            return selectors.story_count()
+        return None
+
     def retrieve(self, request, *args, **kwargs):
         def build():
             found = selectors.story_by_slug(self.kwargs["slug"])
@@ -245,13 +251,14 @@ class StoryViewSet(PublicViewSet):
     ),
 )
 class ClaimViewSet(PublicViewSet):
-    # Queries of a list page: 1. the page of claims (their counts are stored on them) and the
-    # total count; 2. their tags; 3. their evidence; 4. the first appearances of each.
+    # Queries of a list page: 1. the total count; 2. the page of claims (their counts are stored
+    # on them); 3. their tags; 4. their evidence. A claim's detail adds its first appearances.
     serializer_class = serializers.ClaimSerializer
     filterset_class = filters.ClaimFilter
 
     def get_queryset(self):
-        return selectors.with_appearance_preview(selectors.claims().prefetch_related("evidence"))
+        claims = selectors.claims().prefetch_related("evidence")
+        return selectors.with_appearance_preview(claims) if self.action == "retrieve" else claims
 
     def get_serializer_class(self):
         if self.action == "retrieve":

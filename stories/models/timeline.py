@@ -2,7 +2,6 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -31,10 +30,9 @@ class Timeline(models.Model):
 class TimelineEntryQuerySet(models.QuerySet):
     def publishable(self):
         """Entries resting on at least one claim, every one of them accurate or mostly accurate."""
-        claims = TimelineEntry.claims.through.objects.filter(timelineentry=OuterRef("pk"))
-        return self.filter(Exists(claims)).exclude(
-            Exists(claims.exclude(claim__verdict__in=SUPPORTING_VERDICTS))
-        )
+        # Uncorrelated subqueries: PostgreSQL hashes each once instead of probing per entry.
+        pairs = TimelineEntry.claims.through.objects.values("timelineentry_id")
+        return self.filter(pk__in=pairs).exclude(pk__in=pairs.exclude(claim__verdict__in=SUPPORTING_VERDICTS))
 
     def public(self):
         """Published and publishable: a published entry whose claim lost its verdict disappears."""

@@ -4,6 +4,8 @@
   (a copy merged into a public story counts as that story's source, so copies never count twice).
 - Claim.story_count: distinct canonical public stories making it.
 - Claim.evidence_count: its evidence links.
+- Claim.first_stories: the ids of its first `PREVIEW` canonical public stories, oldest first
+  (the timeline names them without a scan of every story making the claim).
 - Source.story_count: its public stories.
 - Source.track_record: {verdict: n}, the checked claims made in its stories that readers see.
 
@@ -13,14 +15,16 @@ calls `recount` after each commit), so a recount is always right whatever it was
 """
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from stories.models import Claim, ClaimAppearance, Evidence, Source, Story
 
 BATCH = 1000
 # The stored counts, in the order claim_counts() and source_counts() give them.
-CLAIM_COUNTS = ("independent_sources", "story_count", "evidence_count")
+CLAIM_COUNTS = ("independent_sources", "story_count", "evidence_count", "first_stories")
+# How many stories a claim names where it is listed.
+PREVIEW = 3
 SOURCE_COUNTS = ("story_count", "track_record")
 
 
@@ -45,11 +49,43 @@ def _claim_counts():
     }
 
 
+def _first_stories(claims=None):
+    """{claim id: [story id, ...]}: the first PREVIEW canonical public stories of each claim, by
+    the story's date then id; one query, a window per claim."""
+    canonical = Coalesce("story__merged_into_id", "story_id")
+    published = Coalesce("story__merged_into__published_at", "story__published_at")
+    rows = served_appearances() if claims is None else served_appearances().filter(claim__in=claims)
+    first = (
+        rows.annotate(
+            canonical=canonical,
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("claim_id")],
+                order_by=[published.asc(nulls_last=True), canonical.asc(), F("pk").asc()],
+            ),
+        )
+        .filter(rank__lte=PREVIEW * 2)  # a copy and its story are one story: spare rows for those
+        .values_list("claim_id", "canonical")
+        .order_by("claim_id", "rank")
+    )
+    stories = {}
+    for claim_id, story_id in first:
+        ids = stories.setdefault(claim_id, [])
+        if story_id not in ids and len(ids) < PREVIEW:
+            ids.append(story_id)
+    return stories
+
+
 def claim_counts(claims=None):
-    """{claim id: (independent_sources, story_count, evidence_count)} computed from scratch."""
+    """{claim id: (independent_sources, story_count, evidence_count, first_stories)} computed
+    from scratch."""
     queryset = Claim.objects.all() if claims is None else Claim.objects.filter(pk__in=claims)
     rows = queryset.annotate(**{f"new_{k}": v for k, v in _claim_counts().items()})
-    return {pk: tuple(counts) for pk, *counts in rows.values_list("pk", *(f"new_{k}" for k in CLAIM_COUNTS))}
+    first = _first_stories(claims)
+    return {
+        pk: (*counts, first.get(pk, []))
+        for pk, *counts in rows.values_list("pk", *(f"new_{k}" for k in _claim_counts()))
+    }
 
 
 def source_counts(sources=None):
@@ -114,8 +150,7 @@ def recount(claims=(), sources=()):
             )
             fresh = claim_counts(batch)
             rows = [
-                Claim(pk=pk, independent_sources=a, story_count=b, evidence_count=c)
-                for pk, (a, b, c) in fresh.items()
+                Claim(pk=pk, **dict(zip(CLAIM_COUNTS, counts, strict=True))) for pk, counts in fresh.items()
             ]
             Claim.objects.bulk_update(rows, CLAIM_COUNTS)
     for start in range(0, len(sources), BATCH):
