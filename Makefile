@@ -17,7 +17,7 @@ install: $(VENV)/.installed
 
 run: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py loaddata deployment
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py load_demo
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py ensure_admin
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -28,7 +28,6 @@ test: install
 # and keeps its generated databases; NEWSROOM_BENCH_SIZES=1000,10000 runs a subset of its sizes,
 # NEWSROOM_BENCH_REBUILD=1 rebuilds them.
 bench: install
-	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q wrk >/dev/null || true
 	$(BIN)/python -m pytest tests/perf -p no:cacheprovider -s -q -o python_files='bench_*.py'
 
 lint: install

@@ -93,3 +93,20 @@ def test_every_link_on_the_demo_home_page_answers(demo, client):
     assert len(links) > 20
     broken = [link for link in links if client.get(link).status_code != 200]
     assert broken == []
+
+
+def test_the_demo_is_loaded_only_into_an_empty_database(db):
+    from django.core.management import call_command
+
+    from stories.models import Story
+
+    call_command("load_demo", verbosity=0)
+    loaded = Story.objects.count()
+    assert loaded > 0
+    story = Story.objects.first()
+    story.title = "An editor's corrected title"
+    story.save()
+    call_command("load_demo", verbosity=0)
+    story.refresh_from_db()
+    assert story.title == "An editor's corrected title"
+    assert Story.objects.count() == loaded
