@@ -62,7 +62,7 @@ def plain_story_list(request):
                 "byline": story.byline,
                 "language": story.language,
                 "summary": story.summary,
-                "also_published_at": story.also_published_at,
+                "also_published_at": [copy.url for copy in story.copy_list if copy.url],
                 "claims": [
                     {
                         "id": claim.pk,
