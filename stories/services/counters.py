@@ -134,37 +134,26 @@ def affected(stories=(), claims=(), sources=()):
 
 
 def recount(claims=(), sources=()):
-    """Store fresh counts on the given claims and sources. Locks their rows in id order (claims,
-    then sources) before counting, so concurrent recounts serialise and the last one counts what
-    every earlier commit wrote; FOR NO KEY UPDATE, so writers that only reference these rows
-    (a new appearance, a new story) never wait."""
-    claims, sources = sorted(set(claims)), sorted(set(sources))
-    for start in range(0, len(claims), BATCH):
-        batch = claims[start : start + BATCH]
+    """Store fresh counts on the given claims, then on the given sources."""
+    _store(Claim, claims, claim_counts, CLAIM_COUNTS)
+    _store(Source, sources, source_counts, SOURCE_COUNTS)
+
+
+def _store(model, ids, count, fields):
+    """Count `fields` of the `model` rows `ids` afresh with `count(batch)` and store them, a batch
+    at a time. Each batch's rows are locked in id order before counting, so concurrent recounts
+    serialise and the last one counts what every earlier commit wrote; FOR NO KEY UPDATE, so
+    writers that only reference these rows (a new appearance, a new story) never wait."""
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
         with transaction.atomic():
-            list(
-                Claim.objects.filter(pk__in=batch)
-                .order_by("pk")
-                .select_for_update(no_key=True)
-                .values_list("pk")
-            )
-            fresh = claim_counts(batch)
+            locked = model.objects.filter(pk__in=batch).order_by("pk").select_for_update(no_key=True)
+            list(locked.values_list("pk"))
             rows = [
-                Claim(pk=pk, **dict(zip(CLAIM_COUNTS, counts, strict=True))) for pk, counts in fresh.items()
+                model(pk=pk, **dict(zip(fields, counts, strict=True))) for pk, counts in count(batch).items()
             ]
-            Claim.objects.bulk_update(rows, CLAIM_COUNTS)
-    for start in range(0, len(sources), BATCH):
-        batch = sources[start : start + BATCH]
-        with transaction.atomic():
-            list(
-                Source.objects.filter(pk__in=batch)
-                .order_by("pk")
-                .select_for_update(no_key=True)
-                .values_list("pk")
-            )
-            fresh = source_counts(batch)
-            rows = [Source(pk=pk, story_count=n, track_record=record) for pk, (n, record) in fresh.items()]
-            Source.objects.bulk_update(rows, SOURCE_COUNTS)
+            model.objects.bulk_update(rows, fields)
 
 
 def recount_all():
