@@ -8,18 +8,16 @@ version moves (stories.models.SiteVersion): one statement in its own transaction
 transaction ever waits on it. A rolled-back transaction changes nothing.
 """
 
-import logging
-
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from stories import models
 from stories.services import counters
 
-logger = logging.getLogger(__name__)
-
 
 class Pending:
+    """The changes of one transaction, noted on its connection until it commits."""
+
     def __init__(self):
         self.stories, self.claims, self.sources = set(), set(), set()
         self.public = False
