@@ -7,5 +7,7 @@ class StoriesConfig(AppConfig):
 
     def ready(self):
         from stories import invalidation
+        from stories.services import versions
 
         invalidation.connect()
+        versions.connect()

@@ -1,5 +1,6 @@
 """Text helpers shared by models and services: normalisation, fingerprints, slugs."""
 
+import datetime
 import hashlib
 import re
 import unicodedata
@@ -22,6 +23,13 @@ def fingerprint(*parts):
     """A stable SHA-256 of the normalised text, used to recognise the same item twice."""
     joined = "\n".join(normalise(part) for part in parts)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def text_fingerprint(title, summary, body, byline, published_at):
+    """The fingerprint of a story's whole public text (stories.models.StoryVersion.fingerprint):
+    title, summary, body and byline normalised, the date as UTC ISO 8601."""
+    date = published_at.astimezone(datetime.UTC).isoformat() if published_at else ""
+    return fingerprint(title, summary, body, byline, date)
 
 
 def is_number(slug):

@@ -9,7 +9,17 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from stories.errors import EditorialError
-from stories.models import Claim, ClaimAppearance, DuplicateCandidate, MergeRecord, Source, Story
+from stories.models import (
+    TEXT_FIELDS,
+    Claim,
+    ClaimAppearance,
+    DuplicateCandidate,
+    MergeRecord,
+    Source,
+    Story,
+    StoryVersion,
+)
+from stories.services import versions
 from stories.services.candidates import dismiss_candidate, merge_candidate, merge_stories
 from stories.services.claims import tag_claim
 from stories.services.merge import unmerge
@@ -33,7 +43,7 @@ class AppearanceInline(admin.TabularInline):
 
 
 class StoryAppearanceInline(AppearanceInline):
-    fields = readonly_fields = ["claim", "quote"]
+    fields = readonly_fields = ["claim", "quote", "dropped_at"]
 
 
 class ClaimAppearanceInline(AppearanceInline):
@@ -96,23 +106,74 @@ class TagClaimForm(forms.Form):
         )
 
 
+class ChangedSinceReviewFilter(admin.SimpleListFilter):
+    """Stories with a new text waiting for an editor (stories.services.versions)."""
+
+    title = "changed since review"
+    parameter_name = "changed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "A new text waits for review"), ("no", "No new text")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(versions.has_pending())
+        if self.value() == "no":
+            return queryset.exclude(versions.has_pending())
+        return queryset
+
+
+class VersionInline(admin.TabularInline):
+    """The texts the story was seen with, newest first; each one opens its comparison."""
+
+    model = StoryVersion
+    extra = 0
+    fields = readonly_fields = ["seen_at", "kind", "state", "origin", "accepted_by", "compare"]
+    ordering = ["-seen_at", "-id"]
+    verbose_name_plural = "versions of the text"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("accepted_by")
+
+    @admin.display(description="")
+    def compare(self, version):
+        url = reverse("admin:stories_story_version", args=[version.story_id, version.pk])
+        return format_html('<a href="{}">Compare with the current text</a>', url)
+
+    # Versions are read through the story's own permissions and written only by the service.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("stories.view_story") or request.user.has_perm("stories.change_story")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Story)
 class StoryAdmin(SlugNotNumberMixin, NoteAuthorMixin, HistoryAdmin):
-    list_display = ["title", "source", "published_at", "status", "merged_into_clipped"]
-    list_filter = ["status", "source__kind", "source"]
+    list_display = ["title", "source", "published_at", "status_and_review", "merged_into_clipped"]
+    list_filter = [ChangedSinceReviewFilter, "status", "source__kind", "source"]
     list_select_related = ["source", "merged_into"]
     search_fields = ["title", "url", "summary"]
     date_hierarchy = "published_at"
     readonly_fields = ["merged_into", "fingerprint", "created_at", "updated_at"]
     autocomplete_fields = ["source"]
-    inlines = [StoryAppearanceInline, StoryNoteInline]
-    actions = ["merge_selected"]
+    inlines = [StoryAppearanceInline, VersionInline, StoryNoteInline]
+    actions = ["merge_selected", "accept_pending_texts"]
     change_form_template = "admin/stories/story/change_form.html"
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
             path("<int:pk>/tag-claim/", view(self.tag_claim_view), name="stories_story_tag_claim"),
+            path(
+                "<int:pk>/versions/<int:version_pk>/", view(self.version_view), name="stories_story_version"
+            ),
             path("<int:pk>/undo-merge/", view(self.undo_merge_view), name="stories_story_undo_merge"),
             *super().get_urls(),
         ]
@@ -124,6 +185,24 @@ class StoryAdmin(SlugNotNumberMixin, NoteAuthorMixin, HistoryAdmin):
     def merged_into_clipped(self, story):
         return clipped(str(story.merged_into)) if story.merged_into_id else None
 
+    @admin.display(description="status", ordering="status")
+    def status_and_review(self, story):
+        if getattr(story, "has_pending_text", False):
+            return format_html(
+                '{}<br><span class="badge changed" title="{}">changed since review</span>',
+                story.get_status_display(),
+                "A new text waits for an editor; readers see the reviewed one.",
+            )
+        return story.get_status_display()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(has_pending_text=versions.has_pending())
+
+    def save_model(self, request, obj, form, change):
+        # Through the versions service: the edit is recorded as a version accepted by the editor,
+        # and the fields it changed are never overwritten by a later ingest.
+        versions.save_edit(obj, form.changed_data if change else TEXT_FIELDS, by=request.user)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         story = self.get_object(request, object_id)
         extra = {}
@@ -132,8 +211,65 @@ class StoryAdmin(SlugNotNumberMixin, NoteAuthorMixin, HistoryAdmin):
                 "merge_record": self._active_merge(story) if story.merged_into_id else None,
                 "copies": list(story.copies.select_related("source")),
                 "can_tag": self._may_tag(request, story),
+                "pending_version": StoryVersion.objects.pending().filter(story=story).first(),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    @admin.action(description="Accept the new text waiting for the selected stories", permissions=["change"])
+    def accept_pending_texts(self, request, queryset):
+        run_each(
+            self, request, queryset.filter(versions.has_pending()), versions.accept_pending, "texts accepted"
+        )
+
+    def version_view(self, request, pk, version_pk):
+        story = get_object_or_404(Story.objects.select_related("source"), pk=pk)
+        version = get_object_or_404(
+            StoryVersion.objects.select_related("created_by", "accepted_by", "dismissed_by"),
+            pk=version_pk,
+            story=story,
+        )
+        if not self.has_view_or_change_permission(request, story):
+            raise PermissionDenied
+        can_decide = version.is_pending and self.has_change_permission(request, story)
+        if request.method == "POST":
+            if not can_decide:
+                raise PermissionDenied
+            return self._decide_version(request, story, version)
+        rows = []
+        for name in TEXT_FIELDS:
+            current, seen = getattr(story, name), getattr(version, name)
+            if name == "published_at":
+                current, seen = (f"{value:%Y-%m-%d %H:%M} UTC" if value else "" for value in (current, seen))
+            left, right = side_by_side(current, seen)
+            label = Story._meta.get_field(name).verbose_name
+            rows.append({"name": label, "changed": current != seen, "left": left, "right": right})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"A text of “{story}”",
+            "opts": self.model._meta,
+            "original": story,
+            "version": version,
+            "rows": rows,
+            "can_decide": can_decide,
+        }
+        return TemplateResponse(request, "admin/stories/story/version.html", context)
+
+    def _decide_version(self, request, story, version):
+        decision = request.POST.get("decision")
+        try:
+            if decision == "accept":
+                versions.accept_version(version, by=request.user)
+                done = f"Accepted the new text of “{story}”: readers see it now."
+            elif decision == "dismiss":
+                versions.dismiss_version(version, by=request.user)
+                done = f"Dismissed the new text of “{story}”: readers keep the reviewed one."
+            else:
+                raise EditorialError("Choose accept or dismiss.")
+        except EditorialError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect("admin:stories_story_version", story.pk, version.pk)
+        self.message_user(request, done, messages.SUCCESS)
+        return redirect("admin:stories_story_change", story.pk)
 
     @staticmethod
     def _active_merge(story):
@@ -229,6 +365,49 @@ def _undo(modeladmin, request, record):
         modeladmin.message_user(request, str(error), messages.ERROR)
     else:
         modeladmin.message_user(request, f"Undone: {record}.", messages.SUCCESS)
+
+
+class DroppedQuoteFilter(admin.SimpleListFilter):
+    title = "quote watch"
+    parameter_name = "dropped"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "No longer in the text"), ("no", "In the text")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(dropped_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(dropped_at__isnull=True)
+        return queryset
+
+
+@admin.register(ClaimAppearance)
+class ClaimAppearanceAdmin(admin.ModelAdmin):
+    """Where claims are made; the quote watch flags those a new text of the story dropped."""
+
+    list_display = ["claim_clipped", "story", "quote_clipped", "dropped_at"]
+    list_filter = [DroppedQuoteFilter]
+    list_select_related = ["claim", "story"]
+    search_fields = ["quote", "claim__text", "story__title"]
+    fields = readonly_fields = ["claim", "story", "quote", "created_at", "dropped_at", "dropped_in"]
+    actions = ["clear_dropped"]
+
+    @admin.display(description="claim", ordering="claim__text")
+    def claim_clipped(self, appearance):
+        return clipped(appearance.claim.text)
+
+    @admin.display(description="quote")
+    def quote_clipped(self, appearance):
+        return clipped(appearance.quote)
+
+    def has_add_permission(self, request):
+        return False  # through "Tag a claim" on a story, which checks the quote
+
+    @admin.action(description="Clear the quote-watch flag (checked by an editor)", permissions=["change"])
+    def clear_dropped(self, request, queryset):
+        count = versions.clear_quote_flags(queryset)
+        self.message_user(request, f"{count} flags cleared.", messages.SUCCESS)
 
 
 @admin.register(MergeRecord)

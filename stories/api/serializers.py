@@ -12,7 +12,10 @@ from stories.models import Claim, ClaimAppearance, EditorialNote, Evidence, Sour
 OUTCOMES = {
     "new": "Stored as a new story (it waits for an editor before it is published).",
     "unchanged": "Already stored with this text (an exact copy): nothing changed.",
-    "updated": "A known story (same guid or URL) with a new text: updated, the previous text kept.",
+    "updated": "A known story (same guid or URL, same outlet) with a new text, not yet published: "
+    "updated, the previous text kept as a version.",
+    "held": "A known published story with a new text: kept as a version until an editor accepts it; "
+    "readers keep the reviewed text.",
     "merged": "A near copy of a stored story: stored and merged into it.",
 }
 

@@ -6,6 +6,7 @@ from .sources import Source
 from .stories import DuplicateCandidate, MergeRecord, Story
 from .timeline import Timeline, TimelineEntry
 from .tracking import RemembersLoadedState
+from .versions import TEXT_FIELDS, StoryVersion
 
 __all__ = [
     "SUPPORTING_VERDICTS",
@@ -22,6 +23,8 @@ __all__ = [
     "Source",
     "Story",
     "StorySignature",
+    "StoryVersion",
+    "TEXT_FIELDS",
     "Tag",
     "Timeline",
     "TimelineEntry",

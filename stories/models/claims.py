@@ -155,6 +155,24 @@ class ClaimAppearance(models.Model):
     story = models.ForeignKey("stories.Story", on_delete=models.PROTECT, related_name="claim_appearances")
     quote = models.TextField(help_text="The story's exact words that make the claim.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Quote watch (stories.services.versions): set when a new text of the story no longer holds
+    # the quote, cleared when a later one holds it again or an editor has dealt with it.
+    dropped_at = models.DateTimeField(
+        "no longer in the text since",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a new text of the story was seen without this quote.",
+    )
+    dropped_in = models.ForeignKey(
+        "stories.StoryVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The text of the story that no longer holds the quote.",
+    )
 
     class Meta:
         ordering = ["claim", "story"]

@@ -25,8 +25,9 @@ class StoryQuerySet(models.QuerySet):
 
 class Story(ServiceOwnedFields, RemembersLoadedState):
     TRACKED_FIELDS = ("status", "merged_into_id", "source_id")
-    # Written only by stories.services.merge (see ServiceOwnedFields).
-    SERVICE_OWNED_FIELDS = ("merged_into",)
+    # Written only by stories.services.merge, and `edited_fields` only by stories.services.versions
+    # (see ServiceOwnedFields).
+    SERVICE_OWNED_FIELDS = ("merged_into", "edited_fields")
 
     class Status(models.TextChoices):
         NEW = "new", "New"
@@ -67,6 +68,12 @@ class Story(ServiceOwnedFields, RemembersLoadedState):
         related_name="copies",
         editable=False,
         help_text="Set by the merge service: the canonical story this one is a copy of.",
+    )
+    edited_fields = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The text fields an editor changed: a new ingest of the story never overwrites them.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

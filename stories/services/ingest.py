@@ -5,10 +5,14 @@ so both refuse the same bad input with the same message. Each item is stored in 
 transaction: it is either stored whole (story, version, signature, merge or suggestion) or not
 at all.
 
-Identity, in this order: the feed's guid, then the canonical URL, then the fingerprint of the
-normalised title and text. A known item with the same text is "unchanged"; a known guid or URL
-with a changed text is "updated" (the previous text stays in the story's history); the same text
-under another URL is "unchanged" (an exact copy of the stored story).
+Identity, in this order: the feed's guid (within the item's own outlet: guids are numbered per
+feed), then the canonical URL, then the fingerprint of the normalised title and text. An item
+updates a stored story only from the story's own outlet: another outlet's item claiming a stored
+story's URL is refused, naming both (DESIGN.md rule 8). A new text of a known story goes through
+its versions (stories.services.versions): applied at once ("updated") while nobody reads the
+story, kept as a version waiting for an editor ("held") once it is published, and "unchanged"
+when the story has, had or is waiting with that text; fields an editor edited are never
+overwritten. The same text under another URL is "unchanged" (an exact copy of the stored story).
 
 An item naming a source that does not exist yet creates it as kind "other", reliability
 "unrated", so editors find it in the admin and rate it; an item with no source at all is refused
@@ -31,7 +35,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from stories.errors import EditorialError
-from stories.models import Source, Story
+from stories.models import TEXT_FIELDS, Source, Story, StoryVersion
+from stories.services import versions
 from stories.text import fingerprint, normalise, unique_slug
 
 
@@ -58,7 +63,7 @@ class Item:
 @dataclass
 class IngestResult:
     story: Story  # the row created, updated or matched
-    outcome: str  # "new" | "unchanged" | "updated" | "merged"
+    outcome: str  # "new" | "unchanged" | "updated" | "held" | "merged"
     canonical: Story  # story itself, or the canonical story it was merged into
     message: str = ""
     suggested: bool = False  # a duplicate candidate was queued for editors
@@ -192,47 +197,92 @@ def _resolve_source(item, source):
     )
 
 
-def _find_known(item):
+def _find_known(item, source):
+    """The stored story this item is a new delivery of, or None.
+
+    A guid names an item within its outlet's feed only (two outlets may both number their items
+    "1234"): it matches a story of the same source. A URL is one story's address whoever sends
+    it: an item of another outlet claiming it is refused, naming both, so a feed or a token can
+    never rewrite another outlet's story (DESIGN.md rule 8)."""
     if item.guid:
-        story = Story.objects.filter(guid=item.guid).order_by("pk").first()
+        story = Story.objects.filter(guid=item.guid, source=source).order_by("pk").first()
         if story:
             return story
     if item.url:
-        return Story.objects.filter(url=item.url).first()
+        story = Story.objects.filter(url=item.url).select_related("source").first()
+        if story is not None and story.source_id != source.pk:
+            _fail(
+                item,
+                f"{item.url} is the address of “{story}” from {story.source}; an item from {source} "
+                f"cannot update it (only {story.source}'s own items update its stories)",
+            )
+        return story
     return None
 
 
 _FIELDS = ("title", "body", "url", "guid", "published_at", "byline", "language", "summary")
 
 
-def ingest_item(item: Item, *, source: Source | None = None, by=None) -> IngestResult:
-    """Validate, normalise, deduplicate and store one item atomically; raises IngestError."""
+def _update(known, item, *, by):
+    """A new delivery of the stored story `known` (same outlet): its text goes through the story's
+    versions (applied, or held for an editor when the story is published); its address and
+    language follow the item only while nobody reads the story yet."""
+    story = Story.objects.select_for_update().get(pk=known.pk)
+    given = {name: getattr(item, name) for name in TEXT_FIELDS}
+    proposal = {name: value if value else getattr(story, name) for name, value in given.items()}
+    outcome, version = versions.propose(story, proposal, origin=item.origin, by=by)
+    meta = {"guid": item.guid} if item.guid and not story.guid else {}
+    if not versions.is_held(story):
+        meta |= {name: getattr(item, name) for name in ("url", "language") if getattr(item, name)}
+    meta = {name: value for name, value in meta.items() if getattr(story, name) != value}
+    if meta:
+        for name, value in meta.items():
+            setattr(story, name, value)
+        story._history_user = by
+        story.save(update_fields=[*meta, "updated_at"])
+        if outcome == "unchanged":
+            outcome = "updated"
+    if outcome == "held":
+        message = f"“{story}” is published: the new text waits for an editor to accept it"
+    elif outcome == "updated":
+        message = "text changed; previous kept" if version else f"{', '.join(meta)} updated"
+    elif story.versions.pending().filter(fingerprint=versions.fingerprint_of(proposal)).exists():
+        message = "this text already waits for an editor's review"
+    else:
+        message = "already stored"
+    return IngestResult(story, outcome, story.canonical, message)
+
+
+def ingest_item(item: Item, *, source: Source | None = None, by=None, seen=None) -> IngestResult:
+    """Validate, normalise, deduplicate and store one item atomically; raises IngestError.
+
+    `seen` ({story id: origin}), shared by the items of one run: a second item of the run that is
+    the same story (a feed repeating a guid) is skipped, so the run keeps the first one's text
+    rather than flipping the story between them on every run."""
     from stories.services import dedup
 
     _validate(item)
+    seen = {} if seen is None else seen
     try:
         with transaction.atomic():
             story_source = _resolve_source(item, source)
-            print_ = fingerprint(item.title, item.body)
-            known = _find_known(item)
+            known = _find_known(item, story_source)
             if known is not None:
-                if known.fingerprint == print_:
-                    return IngestResult(known, "unchanged", known.canonical, "already stored")
-                for field in _FIELDS:
-                    value = getattr(item, field)
-                    if value or field in ("title", "body"):
-                        setattr(known, field, value)
-                known._history_user = by
-                known._change_reason = f"Ingest: new text from {item.origin or 'an update'}"
-                known.save()
-                dedup.index_story(known)
-                return IngestResult(known, "updated", known.canonical, "text changed; previous kept")
+                if known.pk in seen:
+                    return IngestResult(
+                        known, "unchanged", known.canonical, f"repeats {seen[known.pk]} of this run: skipped"
+                    )
+                seen[known.pk] = item.origin or "an earlier item"
+                return _update(known, item, by=by)
+            print_ = fingerprint(item.title, item.body)
             same = Story.objects.filter(fingerprint=print_).order_by("pk").first()
             if same is not None:
                 return IngestResult(same, "unchanged", same.canonical, f"exact copy of “{same}”")
             story = Story(source=story_source, **{field: getattr(item, field) for field in _FIELDS})
             story._history_user = by
+            story._version = {"kind": StoryVersion.Kind.INGEST, "origin": item.origin, "by": by}
             story.save()
+            seen[story.pk] = item.origin or "an earlier item"
             return dedup.check_new_story(story, by=by)
     except IntegrityError as exc:
         raise IngestError(

@@ -31,15 +31,16 @@ class Command(BaseCommand):
             if default_source is None:
                 raise CommandError(f"--source {source}: no source with that slug")
         files = list(_files(paths))
-        counts = {"new": 0, "unchanged": 0, "updated": 0, "merged": 0, "failed": 0}
+        counts = {"new": 0, "unchanged": 0, "updated": 0, "held": 0, "merged": 0, "failed": 0}
         suggested = 0
+        seen = {}  # story id: the item of this run that delivered it
         bar = self.stdout.isatty() and len(files) > 1
         for done, path in enumerate(files, 1):
             for item in read_file(path, format):
                 try:
                     if isinstance(item, IngestError):
                         raise item
-                    result = ingest_item(item, source=default_source)
+                    result = ingest_item(item, source=default_source, seen=seen)
                 except IngestError as exc:
                     counts["failed"] += 1
                     self.stderr.write(f"failed: {exc}")
@@ -60,7 +61,8 @@ class Command(BaseCommand):
             f"{counts['new'] + counts['merged']} new, {counts['unchanged']} unchanged, "
             f"{counts['updated']} updated, {counts['failed']} failed "
             f"({counts['merged']} of the new merged into existing stories, "
-            f"{suggested} queued as possible copies)"
+            f"{suggested} queued as possible copies, "
+            f"{counts['held']} new texts of published stories waiting for review)"
         )
         if counts["failed"]:
             raise CommandError(f"{counts['failed']} item(s) failed; see the messages above")
