@@ -275,7 +275,12 @@ class ClaimViewSet(PublicViewSet):
     @extend_schema(
         summary="Where a checked claim appears",
         description="Its appearances in published stories (and the copies merged into them), oldest first.",
-        responses={200: serializers.AppearanceSerializer(many=True), 404: NOT_FOUND, **READ_ERRORS},
+        responses={
+            200: serializers.AppearanceSerializer(many=True),
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+            **READ_ERRORS,
+        },
         filters=False,
     )
     @action(detail=True, filterset_class=None)
