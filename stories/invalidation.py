@@ -9,6 +9,7 @@ transaction ever waits on it. A rolled-back transaction changes nothing.
 """
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from stories import models
@@ -102,6 +103,21 @@ def _entry(entry, before):
     return {"public": entry.is_published or bool(before.get("is_published"))}
 
 
+def _source(source, before):
+    """An outlet still waiting for review is not public; reviewing it (or sending it back to
+    review) shows or hides its stories: their sources' and claims' counts move."""
+    if not before:
+        return {"public": not source.needs_review}
+    flipped = before.get("needs_review", source.needs_review) != source.needs_review
+    if not flipped:
+        return {"public": not source.needs_review}
+    claims = models.ClaimAppearance.objects.filter(
+        Q(story__source=source.pk) | Q(story__merged_into__source=source.pk)
+    ).values_list("claim_id", flat=True)
+    copies = models.Story.objects.filter(merged_into__source=source.pk).values_list("source_id", flat=True)
+    return {"public": True, "sources": {source.pk, *copies}, "claims": set(claims)}
+
+
 def _always(instance, before):
     return {"public": True}
 
@@ -113,7 +129,7 @@ RULES = {
     models.Evidence: _evidence,
     models.EditorialNote: _note,
     models.TimelineEntry: _entry,
-    models.Source: _always,
+    models.Source: _source,
     models.Tag: _always,
     models.Timeline: _always,
 }

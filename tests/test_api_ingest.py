@@ -170,7 +170,6 @@ def test_a_near_copy_is_merged_and_answers_with_the_canonical_story(client, inge
             "detail",
             "body contains HTML",
         ),
-        ({"title": "T"}, "detail", "no source"),
         ({"title": "T", "source": "Wire", "body": "x" * 200_001}, "detail", "over the limit"),
         ({"title": "T", "source": "Wire", "published_at": "2999-01-01T00:00:00Z"}, "detail", "in the future"),
     ],

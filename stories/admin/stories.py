@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -19,7 +21,7 @@ from stories.models import (
     Story,
     StoryVersion,
 )
-from stories.services import versions
+from stories.services import outlets, versions
 from stories.services.candidates import dismiss_candidate, merge_candidate, merge_stories
 from stories.services.claims import tag_claim
 from stories.services.merge import unmerge
@@ -50,12 +52,55 @@ class ClaimAppearanceInline(AppearanceInline):
     fields = readonly_fields = ["story", "quote"]
 
 
+class DomainsField(forms.CharField):
+    """Host names, one per line (or separated by commas), stored as a list; a URL gives its host."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 40})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            return list(value)
+        hosts = []
+        for part in re.split(r"[\s,]+", super().to_python(value) or ""):
+            if not part:
+                continue
+            host = outlets.clean_host(part)
+            if not host:
+                raise forms.ValidationError(f"“{part[:100]}” is not a host name such as news.example.org.")
+            if host not in hosts:
+                hosts.append(host)
+        return hosts
+
+
+class SourceForm(forms.ModelForm):
+    extra_domains = DomainsField(
+        required=False,
+        help_text=Source._meta.get_field("extra_domains").help_text + " One per line.",
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            *("name", "slug", "homepage", "extra_domains", "kind", "reliability", "description"),
+            "needs_review",
+        ]
+
+
 @admin.register(Source)
 class SourceAdmin(SlugNotNumberMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "reliability", "homepage"]
-    list_filter = ["kind", "reliability"]
+    form = SourceForm
+    list_display = ["name", "kind", "reliability", "homepage", "needs_review"]
+    list_filter = ["needs_review", "kind", "reliability"]
     search_fields = ["name", "homepage"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["mark_reviewed"]
+
+    @admin.action(description="Mark the selected outlets as reviewed (public)", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        run_each(self, request, queryset.filter(needs_review=True), outlets.mark_reviewed, "outlets reviewed")
 
 
 class MergeForm(forms.Form):
@@ -198,7 +243,21 @@ class StoryAdmin(SlugNotNumberMixin, NoteAuthorMixin, HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(has_pending_text=versions.has_pending())
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "source" in form.base_fields:
+            # As on every ingest path: left empty, the outlet is found from the URL's host (a new
+            # one is created for review), or the story is filed under "Unattributed".
+            form.base_fields["source"].required = False
+            form.base_fields["source"].help_text = (
+                "Leave empty to find it from the URL's host, or to file the story under "
+                "“Unattributed” for review."
+            )
+        return form
+
     def save_model(self, request, obj, form, change):
+        if not change and obj.source_id is None:
+            obj.source, _how = outlets.resolve(url=obj.url)
         # Through the versions service: the edit is recorded as a version accepted by the editor,
         # and the fields it changed are never overwritten by a later ingest.
         versions.save_edit(obj, form.changed_data if change else TEXT_FIELDS, by=request.user)

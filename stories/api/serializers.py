@@ -228,7 +228,9 @@ class IngestSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="A source's slug or name; an unknown name creates the source, unrated.",
+        help_text="A source's slug or name; an unknown name creates the source, unrated, for an "
+        "editor to review. Without one, the URL's host finds the source (or creates one for review); "
+        "without either, the story is filed under Unattributed for review.",
     )
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     byline = serializers.CharField(required=False, allow_blank=True, default="")

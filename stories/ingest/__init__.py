@@ -97,10 +97,17 @@ def read_text(text, where, name):
         index += 1
     if fields and index < len(lines) and lines[index].strip():
         raise IngestError(f"{where}:{index + 1}: the header block must end with an empty line")
-    while index < len(lines) and not lines[index].strip():
-        index += 1
+    index = _next_text(lines, index)
     if index == len(lines):
         raise IngestError(f"{where}: empty title: no text after the header block")
+    first = lines[index].strip()
+    following = _next_text(lines, index + 1)
+    if following < len(lines) and (
+        first.casefold() == fields.get("source", "").casefold()
+        or ("source" not in fields and is_site_name(first, "\n".join(lines[following:])))
+    ):
+        fields.setdefault("source", first)  # "NextFin": the outlet, not the title
+        index = following
     title_line = index + 1
     published = fields.pop("published_at", "")
     title, body = lines[index].strip(), lines[index + 1 :]
@@ -113,6 +120,32 @@ def read_text(text, where, name):
         origin=f"{where}:{title_line}",
         **fields,
     )
+
+
+def _next_text(lines, index):
+    """The index of the first non-blank line from `index` (len(lines) if none)."""
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return index
+
+
+_SITE_NAME_WORDS = 3
+_SITE_NAME_CHARS = 40
+_DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)*\.[a-z]{2,}$", re.I)
+
+
+def is_site_name(line, rest):
+    """Whether the first line of an article is its outlet's name rather than a headline: a short
+    name (at most three words, no sentence punctuation) that the article repeats ("NextFin", then
+    "NextFin News - ..."), or a domain name ("Caliber.az")."""
+    line = line.strip()
+    if not line or len(line) > _SITE_NAME_CHARS:
+        return False
+    if _DOMAIN.match(line):
+        return True
+    if len(line.split()) > _SITE_NAME_WORDS or re.search(r"[.!?:;,\"“”]", line):
+        return False
+    return re.search(rf"(?<!\w){re.escape(line)}(?!\w)", rest, re.I) is not None
 
 
 def _shorten(line):

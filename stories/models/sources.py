@@ -2,9 +2,18 @@ from django.db import models
 from django.urls import reverse
 
 from .owned import ServiceOwnedFields
+from .tracking import RemembersLoadedState
 
 
-class Source(ServiceOwnedFields, models.Model):
+class SourceQuerySet(models.QuerySet):
+    def public(self):
+        """Outlets readers may see: every one an editor has reviewed. One an ingest created stays
+        off the site and the API, with its stories, until then."""
+        return self.filter(needs_review=False)
+
+
+class Source(ServiceOwnedFields, RemembersLoadedState):
+    TRACKED_FIELDS = ("needs_review",)
     # The stored counts: written only by stories.services.counters (see ServiceOwnedFields).
     SERVICE_OWNED_FIELDS = ("story_count", "track_record")
 
@@ -26,6 +35,12 @@ class Source(ServiceOwnedFields, models.Model):
     name = models.CharField(max_length=200, help_text="The outlet's name as readers know it.")
     slug = models.SlugField(max_length=80, unique=True, help_text="Used in the source's web address.")
     homepage = models.URLField(max_length=500, blank=True)
+    extra_domains = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other host names its articles are published under (its homepage's host counts "
+        "already; subdomains of either count too). Ingest files an item by its URL's host.",
+    )
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
     reliability = models.CharField(
         max_length=20,
@@ -36,6 +51,11 @@ class Source(ServiceOwnedFields, models.Model):
     description = models.TextField(
         blank=True, help_text="One or two sentences for readers: who runs it, what it is."
     )
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Created by an ingest and not yet reviewed: its name and its stories stay off the "
+        "public site and API until an editor clears this.",
+    )
     # Stored counts, kept right after each commit by stories.services.counters (a scan each otherwise).
     story_count = models.PositiveIntegerField(default=0, editable=False, help_text="Its public stories.")
     track_record = models.JSONField(
@@ -43,6 +63,8 @@ class Source(ServiceOwnedFields, models.Model):
         editable=False,
         help_text="Checked claims made in its stories readers see, by verdict: {verdict: count}.",
     )
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

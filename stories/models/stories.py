@@ -12,8 +12,11 @@ from .tracking import RemembersLoadedState
 
 class StoryQuerySet(models.QuerySet):
     def public(self):
-        """Stories readers may see: published and canonical (not merged into another)."""
-        return self.filter(status=Story.Status.PUBLISHED, merged_into__isnull=True)
+        """Stories readers may see: published, canonical (not merged into another), from an outlet
+        an editor has reviewed (Source.objects.public())."""
+        return self.filter(
+            status=Story.Status.PUBLISHED, merged_into__isnull=True, source__needs_review=False
+        )
 
     def canonical(self):
         return self.filter(merged_into__isnull=True)
@@ -121,16 +124,30 @@ class Story(ServiceOwnedFields, RemembersLoadedState):
     @staticmethod
     def served_condition(prefix=""):
         """The condition of StoryQuerySet.served() for a relation, e.g. prefix="story__": a public
-        story, or a copy merged into one that an editor has not rejected."""
+        story, or a copy merged into one that an editor has not rejected, from a reviewed outlet."""
         published, rejected = Story.Status.PUBLISHED, Story.Status.REJECTED
-        return Q(**{f"{prefix}status": published, f"{prefix}merged_into__isnull": True}) | (
-            Q(**{f"{prefix}merged_into__status": published}) & ~Q(**{f"{prefix}status": rejected})
+        reviewed = Q(**{f"{prefix}source__needs_review": False})
+        return reviewed & (
+            Q(**{f"{prefix}status": published, f"{prefix}merged_into__isnull": True})
+            | (
+                Q(
+                    **{
+                        f"{prefix}merged_into__status": published,
+                        f"{prefix}merged_into__source__needs_review": False,
+                    }
+                )
+                & ~Q(**{f"{prefix}status": rejected})
+            )
         )
 
     @property
     def is_public(self):
-        """The same rule as StoryQuerySet.public(), for one story in hand."""
-        return self.status == Story.Status.PUBLISHED and self.merged_into_id is None
+        """The same rule as StoryQuerySet.public(), for one story in hand (reads its source)."""
+        return (
+            self.status == Story.Status.PUBLISHED
+            and self.merged_into_id is None
+            and not self.source.needs_review
+        )
 
     @property
     def is_merged(self):

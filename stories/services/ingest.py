@@ -14,9 +14,10 @@ story, kept as a version waiting for an editor ("held") once it is published, an
 when the story has, had or is waiting with that text; fields an editor edited are never
 overwritten. The same text under another URL is "unchanged" (an exact copy of the stored story).
 
-An item naming a source that does not exist yet creates it as kind "other", reliability
-"unrated", so editors find it in the admin and rate it; an item with no source at all is refused
-unless a source is given to the call (`--source` on the command line).
+The outlet is found by stories.services.outlets, the same way on every path: the item's own
+source, else the one given to the call (`--source`), else its URL's host, else a new outlet named
+from the host, else "Unattributed"; an outlet an ingest creates waits for an editor's review
+before readers see it or its stories.
 """
 
 import datetime as dt
@@ -32,12 +33,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from stories.errors import EditorialError
 from stories.models import TEXT_FIELDS, Source, Story, StoryVersion
-from stories.services import versions
-from stories.text import fingerprint, normalise, unique_slug
+from stories.services import outlets, versions
+from stories.text import fingerprint, normalise
 
 
 class IngestError(EditorialError):
@@ -67,6 +67,7 @@ class IngestResult:
     canonical: Story  # story itself, or the canonical story it was merged into
     message: str = ""
     suggested: bool = False  # a duplicate candidate was queued for editors
+    attribution: str = ""  # how its outlet was found (stories.services.outlets)
 
 
 # Lines that look like markup able to run code: refused in any text field of an item.
@@ -175,28 +176,6 @@ def _validate(item):
     item.body = clean_body(item.title, item.body)
 
 
-def _resolve_source(item, source):
-    if source is not None:
-        return source
-    if not item.source:
-        _fail(item, "no source: name one in the item or give a default source (--source SLUG)")
-    found = (
-        Source.objects.filter(slug=item.source).first()
-        or Source.objects.filter(slug=slugify(item.source)).first()
-        or Source.objects.filter(name__iexact=item.source).first()
-    )
-    if found:
-        return found
-    if len(item.source) > 200:
-        _fail(item, "source name is longer than 200 characters")
-    return Source.objects.create(
-        name=item.source,
-        slug=unique_slug(Source, item.source, max_length=80),
-        kind=Source.Kind.OTHER,
-        reliability=Source.Reliability.UNRATED,
-    )
-
-
 def _find_known(item, source):
     """The stored story this item is a new delivery of, or None.
 
@@ -253,37 +232,47 @@ def _update(known, item, *, by):
     return IngestResult(story, outcome, story.canonical, message)
 
 
+def _store(item, story_source, *, by, seen, delivered):
+    """Store the item under `story_source`; `delivered` gets the id of the story it delivers
+    (recognised or new), for `seen` once the transaction has committed."""
+    from stories.services import dedup
+
+    known = _find_known(item, story_source)
+    if known is not None:
+        if known.pk in seen:
+            return IngestResult(
+                known, "unchanged", known.canonical, f"repeats {seen[known.pk]} of this run: skipped"
+            )
+        delivered.append(known.pk)
+        return _update(known, item, by=by)
+    print_ = fingerprint(item.title, item.body)
+    same = Story.objects.filter(fingerprint=print_).order_by("pk").first()
+    if same is not None:
+        return IngestResult(same, "unchanged", same.canonical, f"exact copy of “{same}”")
+    story = Story(source=story_source, **{field: getattr(item, field) for field in _FIELDS})
+    story._history_user = by
+    story._version = {"kind": StoryVersion.Kind.INGEST, "origin": item.origin, "by": by}
+    story.save()
+    delivered.append(story.pk)
+    return dedup.check_new_story(story, by=by)
+
+
 def ingest_item(item: Item, *, source: Source | None = None, by=None, seen=None) -> IngestResult:
     """Validate, normalise, deduplicate and store one item atomically; raises IngestError.
 
     `seen` ({story id: origin}), shared by the items of one run: a second item of the run that is
     the same story (a feed repeating a guid) is skipped, so the run keeps the first one's text
     rather than flipping the story between them on every run."""
-    from stories.services import dedup
-
     _validate(item)
     seen = {} if seen is None else seen
+    delivered = []
     try:
         with transaction.atomic():
-            story_source = _resolve_source(item, source)
-            known = _find_known(item, story_source)
-            if known is not None:
-                if known.pk in seen:
-                    return IngestResult(
-                        known, "unchanged", known.canonical, f"repeats {seen[known.pk]} of this run: skipped"
-                    )
-                seen[known.pk] = item.origin or "an earlier item"
-                return _update(known, item, by=by)
-            print_ = fingerprint(item.title, item.body)
-            same = Story.objects.filter(fingerprint=print_).order_by("pk").first()
-            if same is not None:
-                return IngestResult(same, "unchanged", same.canonical, f"exact copy of “{same}”")
-            story = Story(source=story_source, **{field: getattr(item, field) for field in _FIELDS})
-            story._history_user = by
-            story._version = {"kind": StoryVersion.Kind.INGEST, "origin": item.origin, "by": by}
-            story.save()
-            seen[story.pk] = item.origin or "an earlier item"
-            return dedup.check_new_story(story, by=by)
+            story_source, attribution = outlets.resolve(item.source, item.url, source)
+            result = _store(item, story_source, by=by, seen=seen, delivered=delivered)
+        result.attribution = attribution
+        seen.update((pk, item.origin or "an earlier item") for pk in delivered)
+        return result
     except IntegrityError as exc:
         raise IngestError(
             f"{_where(item)}could not be stored ({exc}); another ingest may have stored the same URL "

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from stories.ingest import FORMATS, read_file
 from stories.models import Source
+from stories.services import outlets
 from stories.services.ingest import IngestError, ingest_item
 
 
@@ -21,7 +22,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="A file, or a folder: every file in it.")
-        parser.add_argument("--source", metavar="SLUG", help="Source of items that name none.")
+        parser.add_argument(
+            "--source",
+            metavar="SLUG",
+            help="Source of items that name none (before their URL's host is looked at); without it "
+            "such items go to the outlet of their URL's host, or to “Unattributed”.",
+        )
         parser.add_argument("--format", choices=FORMATS, default="auto", help="Default: picked by content.")
 
     def handle(self, *args, paths, source=None, format="auto", **options):
@@ -32,7 +38,8 @@ class Command(BaseCommand):
                 raise CommandError(f"--source {source}: no source with that slug")
         files = list(_files(paths))
         counts = {"new": 0, "unchanged": 0, "updated": 0, "held": 0, "merged": 0, "failed": 0}
-        suggested = 0
+        suggested = unattributed = 0
+        to_review = Source.objects.filter(needs_review=True).count()
         seen = {}  # story id: the item of this run that delivered it
         bar = self.stdout.isatty() and len(files) > 1
         for done, path in enumerate(files, 1):
@@ -47,6 +54,7 @@ class Command(BaseCommand):
                     continue
                 counts[result.outcome] += 1
                 suggested += result.suggested
+                unattributed += result.attribution == outlets.UNATTRIBUTED
                 if options["verbosity"] > 1 or (result.message and result.outcome != "unchanged"):
                     self.stdout.write(
                         f"{result.outcome}: {item.origin}: “{result.story}” {result.message}".rstrip()
@@ -57,12 +65,15 @@ class Command(BaseCommand):
                 sys.stdout.flush()
         if bar:
             sys.stdout.write("\n")
+        new_outlets = max(0, Source.objects.filter(needs_review=True).count() - to_review)
         self.stdout.write(
             f"{counts['new'] + counts['merged']} new, {counts['unchanged']} unchanged, "
             f"{counts['updated']} updated, {counts['failed']} failed "
             f"({counts['merged']} of the new merged into existing stories, "
             f"{suggested} queued as possible copies, "
-            f"{counts['held']} new texts of published stories waiting for review)"
+            f"{counts['held']} new texts of published stories waiting for review, "
+            f"{unattributed} without an outlet filed under “{outlets.UNATTRIBUTED_NAME}”, "
+            f"{new_outlets} new outlets to review)"
         )
         if counts["failed"]:
             raise CommandError(f"{counts['failed']} item(s) failed; see the messages above")
