@@ -10,14 +10,19 @@ import re
 from pathlib import Path
 
 import feedparser
+import lxml.etree
+import lxml.html
 import trafilatura
 from django.conf import settings
 
 from stories.services.ingest import IngestError, Item, html_to_text, parse_date
+from stories.services.outlets import clean_host
+from stories.text import normalise
 
 FORMATS = ("auto", "text", "jsonl", "feed", "html")
 JSONL_FIELDS = {"title", "body", "url", "source", "published_at", "byline", "language", "guid", "summary"}
-TITLE_CHARS = 300
+TITLE_CHARS = 200  # the longest title taken from a text file's first line or lead sentence
+LEAD_SENTENCE_CHARS = 120  # a first line ending in a full stop beyond this is a lead paragraph
 TEXT_HEADERS = {"url": "url", "source": "source", "published": "published_at", "byline": "byline"}
 
 
@@ -108,11 +113,13 @@ def read_text(text, where, name):
     ):
         fields.setdefault("source", first)  # "NextFin": the outlet, not the title
         index = following
+    while following < len(lines) and is_boilerplate(lines[index]):  # "Advertisement", "Menu"...
+        index, following = following, _next_text(lines, following + 1)
     title_line = index + 1
     published = fields.pop("published_at", "")
     title, body = lines[index].strip(), lines[index + 1 :]
-    if len(title) > TITLE_CHARS:  # a lead paragraph, not a headline: title from it, kept in the body
-        title, body = _shorten(title), lines[index:]
+    if not is_headline(title):  # a lead paragraph: the title is its first sentence, kept in the body
+        title, body = lead_title(title), lines[index:]
     yield Item(
         title=title,
         body="\n".join(body),
@@ -148,12 +155,60 @@ def is_site_name(line, rest):
     return re.search(rf"(?<!\w){re.escape(line)}(?!\w)", rest, re.I) is not None
 
 
-def _shorten(line):
-    """The first sentence of a long line, or its first words, within TITLE_CHARS."""
-    sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+# Lines that sit above the headline on many sites' pages and are never one.
+_BOILERPLATE = re.compile(
+    r"^(advertisement|advert|sponsored( content)?|skip to (main )?content|menu|home|search|"
+    r"share( this)?( article| story| page)?|subscribe( now)?|sign in|log in|read more|"
+    r"read the original article( here)?|listen to this article|print|email|breaking( news)?|"
+    r"latest( news)?|top stories|news|\d+\s+(views|comments|shares)|\d+\s+min(ute)?s?\s+read)$",
+    re.I,
+)
+# A sentence end: ".", "!" or "?" then a space, or run straight into the next sentence's capital
+# ("...Ukraine.This decision..."); not inside "U.S." or a number such as "3.5".
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9\)”’\"'][.!?])(?:\s+|(?=[A-Z][a-z]))")
+
+
+def is_boilerplate(line):
+    return bool(_BOILERPLATE.match(line.strip().strip("|·•-–— ")))
+
+
+_ABBREVIATIONS = {
+    *("mr", "mrs", "ms", "dr", "st", "no", "vs", "gen", "lt", "col", "sgt", "capt", "gov", "sen"),
+    *("rep", "inc", "co", "corp", "ltd", "jr", "sr", "prof", "fig", "approx", "jan", "feb", "aug"),
+    *("sept", "sep", "oct", "nov", "dec", "e.g", "i.e", "etc"),
+}
+
+
+def _sentences(line):
+    """The sentences of a line; "Mr. Kishida" and "Gen. Smith" do not end one."""
+    pieces = []
+    for piece in _SENTENCE_END.split(line.strip()):
+        previous = pieces[-1].rstrip() if pieces else ""
+        if previous.endswith(".") and previous[:-1].rsplit(" ", 1)[-1].lower() in _ABBREVIATIONS:
+            pieces[-1] = f"{previous} {piece}"
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def is_headline(line):
+    """A first line that reads as a headline: at most TITLE_CHARS characters, one sentence, and
+    not a long sentence ending with a full stop (a one-sentence lead paragraph)."""
+    line = line.strip()
+    if len(line) > TITLE_CHARS or len(_sentences(line)) > 1:
+        return False
+    return not (line.endswith(".") and len(line) > LEAD_SENTENCE_CHARS)
+
+
+def lead_title(line):
+    """A title from a lead paragraph: its first sentence without the full stop, or its first words
+    within TITLE_CHARS."""
+    sentence = _sentences(line)[0].strip()
+    if sentence.endswith(".") and not sentence.endswith(".."):
+        sentence = sentence[:-1]
     if len(sentence) <= TITLE_CHARS:
         return sentence
-    return line[: TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return sentence[: TITLE_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _header_line(lines, key):
@@ -215,16 +270,74 @@ def read_feed(text, where, name):
             yield exc
 
 
+_TITLE_SEPARATOR = re.compile(r"(\s+(?:\||·|•|-|–|—|::|/|»)\s+)")
+
+
+def _names(*values):
+    """Comparable forms of a site's names: "City Herald", "herald.example" → also "herald"."""
+    names = set()
+    for value in values:
+        host = clean_host(value) if value and " " not in value.strip() else ""
+        if host:
+            names.update({host, host.split(".")[0]})
+        elif value:
+            names.add(normalise(value))
+    return names - {""}
+
+
+def strip_site_name(title, *site_names):
+    """The title without the site's name before or after it ("Bridge repairs | City Herald")."""
+    parts = _TITLE_SEPARATOR.split(title.strip())
+    if len(parts) < 3:
+        return title.strip()
+    names = _names(*site_names)
+    if normalise(parts[-1]) in names or (parts[-2].strip() == "|" and len(parts[-1].split()) <= 4):
+        return "".join(parts[:-2]).strip()
+    if normalise(parts[0]) in names:
+        return "".join(parts[2:]).strip()
+    return title.strip()
+
+
+def html_title(markup, *site_names):
+    """(title, site name) of an HTML page: og:title (or twitter:title), else the first <h1>, else
+    <title>, without the site's name; the site name from og:site_name or application-name."""
+    try:
+        tree = lxml.html.fromstring(markup)
+    except (lxml.etree.ParserError, ValueError):
+        return "", ""
+
+    def meta(*keys):
+        for key in keys:
+            for attribute in ("property", "name"):
+                found = tree.xpath(f"//meta[@{attribute}=$key]/@content", key=key)
+                if found and found[0].strip():
+                    return " ".join(found[0].split())
+        return ""
+
+    site = meta("og:site_name", "application-name")
+    h1 = tree.xpath("(//h1)[1]")
+    candidates = [
+        meta("og:title", "twitter:title"),
+        " ".join(h1[0].text_content().split()) if h1 else "",
+        " ".join((tree.findtext(".//title") or "").split()),
+    ]
+    for candidate in candidates:
+        if candidate:
+            return strip_site_name(candidate, site, *site_names), site
+    return "", site
+
+
 @_items_or_error
 def read_html(text, where, name):
     document = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
-    if document is None or not (document.title or "").strip():
+    title, site = html_title(text, document.sitename if document else "", document.url if document else "")
+    if document is None or not (title or document.title or "").strip():
         raise IngestError(f"{where}: no article title found in the HTML page")
     yield Item(
-        title=document.title,
+        title=title or document.title,
         body=document.text or "",
         url=document.url or "",
-        source=document.sitename or "",
+        source=site or document.sitename or "",
         byline=document.author or "",
         published_at=parse_date(document.date or "", where=f"{where}: "),
         language=(document.language or "en")[:16],
