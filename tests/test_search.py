@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from stories.models import EditorialNote, Story, Verdict
+from stories.models import Claim, EditorialNote, Story, Verdict
 from stories.selectors import search_claims, search_stories
 from stories.services.search import highlight
 
@@ -99,6 +99,11 @@ def test_site_search_and_api_q_use_the_gin_index_without_a_correlated_subplan(rf
             body=f"Officers of the Self-Defense Forces, dispatch number {i}, report to NATO in Tokyo.",
             status=Story.Status.PUBLISHED,
         )
+        for i in range(2000)
+    )
+    ClaimFactory(text="Four officers go to NSATU in Wiesbaden.")
+    Claim.objects.bulk_create(
+        Claim(text=f"Claim {i}: officers report to NATO.", slug=f"claim-{i}", verdict=Verdict.ACCURATE)
         for i in range(2000)
     )
     with connection.cursor() as cursor:
