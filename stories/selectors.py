@@ -202,12 +202,12 @@ def _attach_story_preview(claim_rows, size):
 
 
 def sources():
-    """Every outlet, by name, with its stored count of public stories."""
-    return Source.objects.order_by("name", "pk")
+    """Every outlet readers may see (reviewed), by name, with its stored count of public stories."""
+    return Source.objects.public().order_by("name", "pk")
 
 
 def source_by_slug(slug):
-    return Source.objects.filter(slug=slug).first()
+    return Source.objects.public().filter(slug=slug).first()
 
 
 def track_record(source):

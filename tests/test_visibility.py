@@ -7,7 +7,7 @@ from django.urls import reverse
 from stories.models import Claim, EditorialNote, Story, Verdict
 from stories.services.merge import merge
 
-from .factories import AppearanceFactory, ClaimFactory, NoteFactory, StoryFactory
+from .factories import AppearanceFactory, ClaimFactory, NoteFactory, SourceFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +159,17 @@ def test_hostile_text_is_escaped(client):
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
+
+
+def test_an_outlet_waiting_for_review_and_its_stories_show_nowhere(client):
+    waiting = SourceFactory(name="Host-named outlet", needs_review=True)
+    story = StoryFactory(source=waiting, title="Story from the waiting outlet")
+    reviewed = StoryFactory(title="Story from a reviewed outlet")
+    pages = "".join(
+        client.get(url).text for url in ["/sources/", "/stories/", "/api/v1/sources/", "/api/v1/stories/"]
+    )
+    assert "Host-named outlet" not in pages and "Story from the waiting outlet" not in pages
+    assert reviewed.source.name in pages and "Story from a reviewed outlet" in pages
+    assert client.get(waiting.get_absolute_url()).status_code == 404
+    assert client.get(story.get_absolute_url()).status_code == 404
+    assert client.get(f"/api/v1/sources/{waiting.slug}/").status_code == 404
