@@ -10,9 +10,11 @@ caller, counts that would need a scan are stored (stories.services.counters), a 
 few of its stories (`PREVIEW`) and its appearances page by page.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import F, Prefetch, Sum
+from django.urls import reverse
 
 from stories.models import (
     VERDICT_RATINGS,
@@ -163,15 +165,16 @@ def search_claims(query):
 # --- Timeline -----------------------------------------------------------------------------------
 
 
-def timeline_entries():
-    """Public timeline entries (rule 2), in date order."""
-    return TimelineEntry.objects.public().select_related("timeline").order_by("date", "pk")
+def timeline_entries(*fields):
+    """Public timeline entries (rule 2), in date order: with their timeline, or, when `fields` are
+    named, with those fields only (no timeline joined)."""
+    entries = TimelineEntry.objects.public().order_by("date", "pk")
+    return entries.only(*fields) if fields else entries.select_related("timeline")
 
 
-def attach_entry_claims(entries, preview=PREVIEW):
-    """Set `claim_list` on each entry: the claims it rests on, alphabetically, each with
-    `story_preview` (up to `preview` public stories making it, oldest first) and `more_stories`
-    (how many others). Two queries for any number of entries."""
+def attach_entry_claims(entries):
+    """Set `claim_list` on each entry: the claims it rests on, alphabetically. One query for any
+    number of entries."""
     by_id = {entry.pk: entry for entry in entries}
     for entry in entries:
         entry.claim_list = []
@@ -184,18 +187,41 @@ def attach_entry_claims(entries, preview=PREVIEW):
     for pair in pairs:
         claim = claims_by_id.setdefault(pair.claim_id, pair.claim)
         by_id[pair.timelineentry_id].claim_list.append(claim)
-    if preview:
-        _attach_story_preview(list(claims_by_id.values()), preview)
 
 
-def _attach_story_preview(claim_rows, size):
-    """Set on each claim `story_preview` (its first public stories, stored on it by the counters)
-    and `more_stories` (how many others): one query for every claim."""
-    ids = {pk for claim in claim_rows for pk in claim.first_stories[:size]}
-    stories_by_id = stories().filter(pk__in=ids).only("slug", "source__name").in_bulk()
+def entry_claim_rows(entry_ids, fields):
+    """{entry id: [claim, ...]} for the entries `entry_ids`: the claims each rests on,
+    alphabetically, each a dict of its `fields` and "id", one dict per claim however many entries
+    rest on it (for pages and exports that show many; `attach_entry_claims` gives instances).
+    One query."""
+    by_entry = {pk: [] for pk in entry_ids}
+    claims = {}
+    pairs = (
+        TimelineEntry.claims.through.objects.filter(timelineentry__in=list(by_entry))
+        .order_by("claim__text", "pk")
+        .values_list("timelineentry_id", "claim_id", *(f"claim__{name}" for name in fields))
+    )
+    for entry_id, claim_id, *values in pairs:
+        claim = claims.get(claim_id)
+        if claim is None:
+            claim = claims[claim_id] = dict(zip(fields, values, strict=True), id=claim_id)
+        by_entry[entry_id].append(claim)
+    return by_entry
+
+
+def attach_story_preview(claim_rows, size=PREVIEW):
+    """Set on each claim dict (with "first_stories" and "story_count") "story_preview": its first
+    `size` public stories, oldest first, each a dict of "slug" and "source" (its source's name),
+    from the ids the counters store on it; and "more_stories": how many others. One query for
+    every claim."""
+    ids = {pk for claim in claim_rows for pk in claim["first_stories"][:size]}
+    found = {
+        pk: {"slug": slug, "source": source}
+        for pk, slug, source in stories().filter(pk__in=ids).values_list("pk", "slug", "source__name")
+    }
     for claim in claim_rows:
-        claim.story_preview = [stories_by_id[pk] for pk in claim.first_stories[:size] if pk in stories_by_id]
-        claim.more_stories = max(0, claim.story_count - len(claim.story_preview))
+        claim["story_preview"] = [found[pk] for pk in claim["first_stories"][:size] if pk in found]
+        claim["more_stories"] = max(0, claim["story_count"] - len(claim["story_preview"]))
 
 
 # --- Sources ------------------------------------------------------------------------------------
@@ -220,3 +246,24 @@ def track_record(source):
 
 def source_stories(source):
     return stories().filter(source=source)
+
+
+# --- Addresses ----------------------------------------------------------------------------------
+
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_MARKER = "slug-address-marker"
+
+
+def slug_address(name):
+    """A function giving `reverse(name, args=[slug])` for a slug, for a page naming many objects of
+    one kind: it reverses once, then puts in each slug as it is (one of letters, digits, "-" and
+    "_", what a slug field holds and what reverse() would leave unquoted); anything else goes
+    through reverse()."""
+    before, after = reverse(name, args=[_MARKER]).split(_MARKER)
+
+    def address(slug):
+        if _PLAIN_SLUG.fullmatch(slug):
+            return f"{before}{slug}{after}"
+        return reverse(name, args=[slug])
+
+    return address

@@ -1,8 +1,9 @@
 """The public site: what readers see. Views read through stories.selectors and only shape it."""
 
 from django import forms
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, connection
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -14,6 +15,16 @@ from stories.models import VERDICT_RATINGS, Verdict
 from stories.services import search
 
 PAGE_SIZE = 20
+# Past the last page of any list here: a larger page number is answered as one past the end is
+# (the last page), without reading rows at its offset.
+MAX_PAGE = 100_000
+# What the timeline page shows of an entry and of each claim it rests on.
+TIMELINE_ENTRY_FIELDS = ("date", "precision", "title", "slug", "text")
+TIMELINE_CLAIM_FIELDS = (
+    *("text", "slug", "verdict", "independent_sources", "evidence_count"),
+    *("story_count", "first_stories"),
+)
+VERDICT_LABELS = dict(Verdict.choices)
 
 
 def _page(request, rows, size=PAGE_SIZE, count=None):
@@ -34,13 +45,44 @@ def _query_without_page(request):
     return query.urlencode()
 
 
+def _page_counted_with_rows(request, rows, size=PAGE_SIZE):
+    """As `_page`, in one query when the page asked for has rows: they carry the number of all
+    the rows (COUNT(*) OVER ()), so the rows are not counted apart. A page past the end (or a
+    number too large to be one) costs the count and the last page, as with `_page`."""
+    asked = request.GET.get("page")
+    try:
+        number = int(asked)
+    except (TypeError, ValueError):
+        number = 1
+    if 1 <= number <= MAX_PAGE:
+        start = (number - 1) * size
+        found = list(rows.annotate(rows_in_all=Window(Count("*")))[start : start + size])
+        if found:
+            paginator = Paginator(rows, size)
+            paginator.count = found[0].rows_in_all
+            page = Page(found, number, paginator)
+            return page, asked is None or asked == str(number)
+    return _page(request, rows, size)
+
+
 @public_page
 def timeline(request):
-    page, known = _page(request, selectors.timeline_entries())
+    page, known = _page_counted_with_rows(request, selectors.timeline_entries(*TIMELINE_ENTRY_FIELDS))
     if known:
         values_known(request)
-    entries = list(page.object_list)
-    selectors.attach_entry_claims(entries)
+    entries = page.object_list
+    claims_of = selectors.entry_claim_rows([entry.pk for entry in entries], TIMELINE_CLAIM_FIELDS)
+    claims = {claim["id"]: claim for rows in claims_of.values() for claim in rows}.values()
+    selectors.attach_story_preview(claims)
+    claim_address = selectors.slug_address("stories:claim-detail")
+    story_address = selectors.slug_address("stories:story-detail")
+    for claim in claims:
+        claim["url"] = claim_address(claim["slug"])
+        claim["verdict_label"] = VERDICT_LABELS.get(claim["verdict"], claim["verdict"])
+        for story in claim["story_preview"]:
+            story["url"] = story_address(story["slug"])
+    for entry in entries:
+        entry.claim_list = claims_of[entry.pk]
     return render(request, "stories/timeline.html", {"entries": entries, "page": page, "query": ""})
 
 

@@ -139,6 +139,44 @@ def test_timeline_names_three_stories_of_a_claim_and_counts_the_others(client):
     assert f'<a href="{claim.get_absolute_url()}#appearances">and 4 more</a>' in page
 
 
+def test_the_timeline_comes_twenty_entries_to_a_page(client):
+    from stories.models import TimelineEntry
+
+    from .factories import EntryFactory
+
+    claim = AppearanceFactory().claim
+    for day in range(1, 26):
+        EntryFactory(date=f"2025-03-{day:02d}", title=f"Milestone of day {day}", claims=[claim])
+    EntryFactory(date="2025-03-26", title="Unpublished milestone", claims=[claim])
+    TimelineEntry.objects.exclude(title="Unpublished milestone").update(is_published=True)
+
+    def page(number=None):
+        response = client.get("/", {} if number is None else {"page": number})
+        assert response.status_code == 200
+        return response.text.partition('<main id="main">')[2]  # the head names the address asked
+
+    first, second = page(), page(2)
+    assert first.count("<h2>") == 20 and "Milestone of day 1<" in first and "Page 1 of 2" in first
+    assert second.count("<h2>") == 5 and "Milestone of day 25<" in second and "Page 2 of 2" in second
+    assert "Unpublished milestone" not in first + second
+    assert page(3) == page(99) == page(0) == second  # past the end (or before the start): the last
+    assert page("x") == first
+
+
+def test_addresses_made_once_for_a_page_are_those_reverse_gives():
+    from django.urls import NoReverseMatch
+
+    from stories.selectors import slug_address
+
+    for name, slug in [("stories:story-detail", "a-Story_2"), ("stories:claim-detail", "claim-7")]:
+        assert slug_address(name)(slug) == reverse(name, args=[slug])
+    # a slug that reverse() would quote, or refuse, goes through reverse() itself
+    claim_address = slug_address("stories:claim-detail")
+    assert claim_address("dépêche") == reverse("stories:claim-detail", args=["dépêche"])
+    with pytest.raises(NoReverseMatch):
+        slug_address("stories:story-detail")("no/slug")
+
+
 def test_a_claims_appearances_come_twenty_to_a_page(client):
     claim = ClaimFactory()
     for day in range(1, 26):

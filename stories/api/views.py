@@ -321,7 +321,7 @@ class TimelineEntryViewSet(PublicViewSet):
         return selectors.timeline_entries()
 
     def attach(self, rows, detail=False):
-        selectors.attach_entry_claims(rows, preview=0)
+        selectors.attach_entry_claims(rows)
 
 
 @method_decorator(conditional_page, name="dispatch")
@@ -341,7 +341,7 @@ class TimelineJSView(generics.GenericAPIView):
     def get(self, request):
         def build():
             entries = list(self.filter_queryset(selectors.timeline_entries()))
-            selectors.attach_entry_claims(entries, preview=0)
+            selectors.attach_entry_claims(entries)
             return Response(timelinejs.document(entries, self.get_serializer_context()))
 
         response, _ = caching.kept(
