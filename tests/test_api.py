@@ -426,6 +426,21 @@ def test_timelinejs_export_has_year_precision_and_escapes_text(client):
     assert event["text"]["text"].startswith("<p>Set up &amp; staffed</p>")
 
 
+def test_timelinejs_export_escapes_text_as_django_does(client):
+    from django.utils.html import escape, format_html
+
+    claim = ClaimFactory(text='Officers "arrive" at NSATU\'s <HQ> & stay.')
+    AppearanceFactory(claim=claim)
+    entry = EntryFactory(title='"Q" & <A>', text="It's set & 'done'", claims=[claim])
+    TimelineEntry.objects.filter(pk=entry.pk).update(is_published=True)
+    (event,) = get(client, TIMELINEJS)["events"]
+    assert event["text"]["headline"] == escape(entry.title)
+    url = f"http://testserver{claim.get_absolute_url()}"
+    assert event["text"]["text"] == format_html(
+        '<p>{}</p><ul><li><a href="{}">{}</a> ({})</li></ul>', entry.text, url, claim.text, "Accurate"
+    )
+
+
 def test_timelinejs_export_takes_the_date_filters(client, desk):
     document = get(client, TIMELINEJS, date_after="2025-01-01")
     assert [e["unique_id"] for e in document["events"]] == ["dispatch"]
