@@ -395,6 +395,39 @@ def test_an_empty_list_is_one_empty_page(client):
     assert get(client, STORIES) == {"count": 0, "next": None, "previous": None, "results": []}
 
 
+def test_a_search_is_paginated_with_the_count_of_every_match(client):
+    for i in range(7):
+        StoryFactory(title=f"Officers reach Wiesbaden {i}", published_at=when("2025-01-01"))
+    StoryFactory(title="Officers reach Wiesbaden, a draft", status=Story.Status.NEW)
+    StoryFactory(title="Nothing to find here")
+    every = get(client, STORIES, q="Wiesbaden", page_size=100)
+    assert every["count"] == len(every["results"]) == 7
+    first = client.get(STORIES, {"q": "Wiesbaden", "page_size": 3})
+    body = first.json()
+    assert (body["count"], len(body["results"]), body["previous"]) == (7, 3, None)
+    assert body["next"] == "http://testserver/api/v1/stories/?page=2&page_size=3&q=Wiesbaden"
+    assert '<http://testserver/api/v1/stories/?page=3&page_size=3&q=Wiesbaden>; rel="last"' in first["Link"]
+    pages = [get(client, STORIES, q="Wiesbaden", page_size=3, page=n) for n in (1, 2, 3)]
+    assert [body["count"] for body in pages] == [7, 7, 7]
+    assert [slug for body in pages for slug in slugs(body)] == slugs(every)  # in the same order
+    response = client.get(STORIES, {"q": "Wiesbaden", "page_size": 3, "page": 4})
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Page 4 does not exist: the last page is 3."
+    by_title = get(client, STORIES, q="Wiesbaden", ordering="-title", page_size=3)
+    assert by_title["count"] == 7 and slugs(by_title) == sorted(slugs(every), reverse=True)[:3]
+    wire = Story.objects.get(title="Officers reach Wiesbaden 3").source
+    assert get(client, STORIES, q="Wiesbaden", source=wire.slug)["count"] == 1
+
+
+def test_a_search_matching_nothing_is_one_empty_page(client):
+    StoryFactory(title="Officers reach Wiesbaden")
+    for q in ("Brussels", "a"):  # no match; no word long enough to search for
+        assert get(client, STORIES, q=q) == {"count": 0, "next": None, "previous": None, "results": []}
+    response = client.get(STORIES, {"q": "Brussels", "page": 2})
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Page 2 does not exist: the last page is 1."
+
+
 # TimelineJS ----------------------------------------------------------------------------------
 
 

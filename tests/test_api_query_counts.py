@@ -68,6 +68,17 @@ def test_api_list_query_count_does_not_grow(client, django_assert_num_queries, u
 
 
 @pytest.mark.parametrize("n", [2, 15])
+def test_api_search_query_count_does_not_grow(client, django_assert_num_queries, n):
+    build(n)
+    # 1. the page's ids, best match first, each with the number of every match; 2. those stories
+    # with their sources; 3. their copies; 4. their checked claims; 5. their public corrections.
+    with django_assert_num_queries(5):
+        body = client.get("/api/v1/stories/", {"q": "story number", "page_size": 100}).json()
+    assert body["count"] == len(body["results"]) == n
+    assert all(row["claims"] and row["corrections"] for row in body["results"])
+
+
+@pytest.mark.parametrize("n", [2, 15])
 def test_timelinejs_export_query_count_does_not_grow(client, django_assert_num_queries, n):
     build(n)
     # 0. the site version; 1. the public entries with their timeline; 2. their claims.

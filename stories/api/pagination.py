@@ -1,6 +1,7 @@
 """Page-number pagination: DRF's own, with strict parameters and a Link header."""
 
-from django.core.paginator import InvalidPage
+from django.core.paginator import InvalidPage, Page
+from django.db.models import Count, Window
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -28,7 +29,8 @@ class PageNumberWithCount(PageNumberPagination):
     """`?page=` (from 1) and `?page_size=` (default 20, at most 100); a value out of bounds answers
     400 naming it, a page past the last 404 naming the last. The body carries `count`, `next` and
     `previous`; the `Link` header the same links plus first and last. Two queries: the count and
-    the page's rows (one, when the view knows the count: see `known_count`)."""
+    the page's rows; one, when the view knows the count (see `known_count`) or has it read with
+    the rows (see `counted_with_rows`)."""
 
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
@@ -43,8 +45,13 @@ class PageNumberWithCount(PageNumberPagination):
         self.size = self.get_page_size(request)
         paginator = self.django_paginator_class(queryset, self.size)
         known = getattr(view, "known_count", None)
+        counted_with_rows = getattr(view, "counted_with_rows", None)
         if known is not None and (count := known(request)) is not None:
             paginator.count = count  # the view knows it without counting the rows
+        elif counted_with_rows is not None and counted_with_rows(request):
+            rows = self._rows_with_count(queryset, paginator)
+            if rows is not None:
+                return rows
         try:
             self.page = paginator.page(self.number)
         except InvalidPage:
@@ -53,6 +60,24 @@ class PageNumberWithCount(PageNumberPagination):
             ) from None
         self.count = paginator.count
         return list(self.page)
+
+    def _rows_with_count(self, queryset, paginator):
+        """The page's rows for a view whose query visits every row anyway (a ranked search sorts
+        every match): first the page's ids, in order, each with the number of all the rows
+        (COUNT(*) OVER ()), from a query that carries nothing else through the sort; then those
+        rows. None when the page has no rows and is not the first: past the end, counted apart
+        then."""
+        start = (self.number - 1) * self.size
+        ranked = queryset.annotate(rows_in_all=Window(Count("*"))).values_list("pk", "rows_in_all")
+        found = list(ranked[start : start + self.size])
+        if not found and self.number > 1:
+            return None
+        paginator.count = found[0][1] if found else 0
+        by_id = queryset.order_by().filter(pk__in=[pk for pk, _ in found]).in_bulk() if found else {}
+        rows = [by_id[pk] for pk, _ in found if pk in by_id]
+        self.page = Page(rows, self.number, paginator)
+        self.count = paginator.count
+        return rows
 
     def _last(self, count):
         return max(1, -(-count // self.size))

@@ -181,8 +181,9 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class StoryViewSet(PublicViewSet):
-    # Queries of a list page: 1. the page of stories with their sources and the total count;
-    # 2. their copies; 3. their checked claims; 4. their public corrections.
+    # Queries of a list page: 1. the total count (none when every public story is listed: it is
+    # stored; none for a search: read with the page); 2. the page of stories with their sources;
+    # 3. their copies; 4. their checked claims; 5. their public corrections.
     serializer_class = serializers.StorySerializer
     filterset_class = filters.StoryFilter
     http_method_names = ["get", "head", "options", "post"]
@@ -198,6 +199,11 @@ class StoryViewSet(PublicViewSet):
         if not set(request.query_params) - {"page", "page_size", "format", "ordering"}:
             return selectors.story_count()
         return None
+
+    def counted_with_rows(self, request):
+        """A search ranks every match to sort them: the page's rows carry the number of matches
+        (see stories.api.pagination), rather than a second query counting them again."""
+        return bool(request.query_params.get("q", "").strip()) and "ordering" not in request.query_params
 
     def retrieve(self, request, *args, **kwargs):
         def build():
