@@ -78,9 +78,9 @@ def story_by_slug(slug):
 
 def attach_story_details(rows):
     """Set, on each public story of `rows`: `copy_list` (the copies merged into it that readers
-    see), `claim_list` (the public claims it or those copies make, each with the `quote` of its
-    first appearance) and `correction_list` (public notes on it or those copies). Three queries
-    for any number of stories."""
+    see), `claim_list` (the public claims it or those copies make, with their text, slug and
+    verdict only, each with the `quote` of its first appearance) and `correction_list` (public
+    notes on it or those copies). Three queries for any number of stories."""
     by_id = {story.pk: story for story in rows}
     for story in rows:
         story.copy_list, story.claim_list, story.correction_list = [], [], []
@@ -94,6 +94,7 @@ def attach_story_details(rows):
     appearances = (
         ClaimAppearance.objects.filter(story__in=list(canonical_of), claim__in=Claim.objects.public())
         .select_related("claim")
+        .only("story", "quote", "claim__text", "claim__slug", "claim__verdict")
         .order_by("claim__text", "pk")
     )
     for appearance in appearances:
