@@ -173,12 +173,53 @@ def timeline_entries(*fields):
     return entries.only(*fields) if fields else entries.select_related("timeline")
 
 
-def timeline_export_entries(*fields):
-    """Public timeline entries in date order with only `fields`, their timeline's id and, as
-    `timeline_title` and `timeline_description`, their timeline's (joined: no timeline row each)."""
-    return timeline_entries(*fields, "timeline").annotate(
-        timeline_title=F("timeline__title"), timeline_description=F("timeline__description")
+class ExportEntry:
+    """A timeline entry as exports read it (see `timeline_export`): its fields as attributes, and
+    its `display_date` worked out as the model's own."""
+
+    Precision = TimelineEntry.Precision
+    display_date = TimelineEntry.display_date
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+def timeline_export(entries, entry_fields, claim_fields):
+    """The entries of `entries` (public ones: `timeline_entries()`, filtered as the caller likes)
+    with the claims each rests on, in one query for all: a list of `ExportEntry` in date order,
+    each with `entry_fields`, `pk`, `timeline_id`, `timeline_title`, `timeline_description` and
+    `claim_list` (its claims alphabetically, each a dict of `claim_fields` and "id", one dict per
+    claim however many entries rest on it). A public entry rests on at least one claim (rule 2),
+    so every one of them is there."""
+    names = (*entry_fields, "timeline_id", "timeline__title", "timeline__description")
+    pairs = (
+        TimelineEntry.claims.through.objects.filter(timelineentry__in=entries.values("pk"))
+        .order_by("timelineentry__date", "timelineentry_id", "claim__text", "pk")
+        .values_list(
+            "timelineentry_id",
+            *(f"timelineentry__{name}" for name in names),
+            "claim_id",
+            *(f"claim__{name}" for name in claim_fields),
+        )
     )
+    rows, claims, entry = [], {}, None
+    split = 1 + len(names)
+    for row in pairs:
+        if entry is None or entry.pk != row[0]:
+            fields = dict(zip(names, row[1:split], strict=True))
+            entry = ExportEntry(
+                pk=row[0],
+                timeline_title=fields.pop("timeline__title"),
+                timeline_description=fields.pop("timeline__description"),
+                claim_list=[],
+                **fields,
+            )
+            rows.append(entry)
+        claim = claims.get(row[split])
+        if claim is None:
+            claim = claims[row[split]] = dict(zip(claim_fields, row[split + 1 :], strict=True), id=row[split])
+        entry.claim_list.append(claim)
+    return rows
 
 
 def attach_entry_claims(entries):

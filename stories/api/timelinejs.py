@@ -17,8 +17,8 @@ from stories.selectors import slug_address
 
 from .serializers import absolute
 
-# What the export reads of an entry (see stories.selectors.timeline_export_entries) and of each
-# claim it rests on (see stories.selectors.entry_claim_rows).
+# What the export reads of an entry and of each claim it rests on (see
+# stories.selectors.timeline_export).
 ENTRY_FIELDS = ("date", "precision", "title", "slug", "text")
 CLAIM_FIELDS = ("text", "slug", "verdict")
 RATING_LABELS = {verdict.value: rating.label for verdict, rating in VERDICT_RATINGS.items()}
@@ -56,8 +56,8 @@ def event_text(entry, context, address):
 
 
 def document(entries, context):
-    """The TimelineJS document for `entries` (from stories.selectors.timeline_export_entries, each
-    with `claim_list`: dicts of CLAIM_FIELDS from stories.selectors.entry_claim_rows)."""
+    """The TimelineJS document for `entries` (from stories.selectors.timeline_export, with
+    ENTRY_FIELDS and CLAIM_FIELDS)."""
     timelines = {entry.timeline_id: entry for entry in entries}
     if len(timelines) == 1:
         (timeline,) = timelines.values()

@@ -338,7 +338,7 @@ class TimelineEntryViewSet(PublicViewSet):
     responses={200: timelinejs.TimelineJSSerializer, 400: BAD_REQUEST, **READ_ERRORS},
 )
 class TimelineJSView(generics.GenericAPIView):
-    # Queries: 1. the public entries with their timeline's title; 2. their claims.
+    # Queries: 1. the public entries' claims, with the entries and their timeline's title.
     filterset_class = filters.TimelineEntryFilter
     pagination_class = None
     serializer_class = timelinejs.TimelineJSSerializer
@@ -346,11 +346,11 @@ class TimelineJSView(generics.GenericAPIView):
 
     def get(self, request):
         def build():
-            rows = selectors.timeline_export_entries(*timelinejs.ENTRY_FIELDS)
-            entries = list(self.filter_queryset(rows))
-            claims_of = selectors.entry_claim_rows([entry.pk for entry in entries], timelinejs.CLAIM_FIELDS)
-            for entry in entries:
-                entry.claim_list = claims_of[entry.pk]
+            entries = selectors.timeline_export(
+                self.filter_queryset(selectors.timeline_entries()),
+                timelinejs.ENTRY_FIELDS,
+                timelinejs.CLAIM_FIELDS,
+            )
             return Response(timelinejs.document(entries, self.get_serializer_context()))
 
         response, _ = caching.kept(
