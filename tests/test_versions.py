@@ -403,3 +403,15 @@ def test_a_refused_item_leaves_no_version():
     with pytest.raises(IngestError):
         ingest_item(Item(title="T", body="<script>x</script>"), source=SourceFactory())
     assert not StoryVersion.objects.exists()
+
+
+def test_an_edit_from_a_form_loaded_before_a_merge_keeps_the_merge_and_records_it(published, desk):
+    from stories.services.merge import merge
+
+    stale = Story.objects.get(pk=published.pk)
+    canonical = StoryFactory(source=published.source)
+    merge(Story.objects.get(pk=published.pk), canonical, by=desk, reason="copy")
+    save_through_admin(stale, desk, byline="Desk")
+    story = Story.objects.get(pk=published.pk)
+    assert story.merged_into == canonical and story.byline == "Desk"
+    assert story.history.latest().merged_into_id == canonical.pk

@@ -248,6 +248,8 @@ def save_edit(story, changed, *, by, origin="admin"):
             story.save()
             return story
         stored = Story.objects.select_for_update().get(pk=story.pk)
+        for field in Story.owned_fields():  # as a full save leaves them: the locked row's values
+            setattr(story, field.attname, getattr(stored, field.attname))
         before = text_of(stored)
         edited = {name for name in edited if getattr(story, name) != before[name]}
         story.edited_fields = sorted(set(stored.edited_fields or []) | edited)
