@@ -290,8 +290,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 # --- Ingest and duplicate detection ---------------------------------------------------------------
-# An item whose plain-text body is longer than this many characters is refused.
+# An item whose plain-text body, summary, title or source name is longer than this many
+# characters is refused. Title and source name cannot exceed their columns (300 and 200). The body,
+# summary and title together feed PostgreSQL's stored full-text vector, which holds at most 1 MB:
+# 200,000 characters of distinct words take about half of it; an item that still overflows it
+# fails alone, naming the item.
 NEWSROOM_INGEST_MAX_BODY_CHARS = env_int("NEWSROOM_INGEST_MAX_BODY_CHARS", 200_000)
+NEWSROOM_INGEST_MAX_SUMMARY_CHARS = env_int("NEWSROOM_INGEST_MAX_SUMMARY_CHARS", 5_000)
+NEWSROOM_INGEST_MAX_TITLE_CHARS = env_int("NEWSROOM_INGEST_MAX_TITLE_CHARS", 300)
+NEWSROOM_INGEST_MAX_SOURCE_NAME_CHARS = env_int("NEWSROOM_INGEST_MAX_SOURCE_NAME_CHARS", 200)
+if NEWSROOM_INGEST_MAX_TITLE_CHARS > 300 or NEWSROOM_INGEST_MAX_SOURCE_NAME_CHARS > 200:
+    raise ImproperlyConfigured(
+        "NEWSROOM_INGEST_MAX_TITLE_CHARS may be at most 300 and NEWSROOM_INGEST_MAX_SOURCE_NAME_CHARS "
+        "at most 200: the columns hold no more."
+    )
 # A file larger than this many bytes is refused before it is read.
 NEWSROOM_INGEST_MAX_FILE_BYTES = env_int("NEWSROOM_INGEST_MAX_FILE_BYTES", 20_000_000)
 # Similarity (max of exact Jaccard and containment of 5-word shingles, 0 to 1) at or above which a

@@ -171,7 +171,11 @@ def test_a_near_copy_is_merged_and_answers_with_the_canonical_story(client, inge
             "body contains HTML",
         ),
         ({"title": "T", "source": "Wire", "body": "x" * 200_001}, "detail", "over the limit"),
-        ({"title": "T", "source": "Wire", "published_at": "2999-01-01T00:00:00Z"}, "detail", "in the future"),
+        (
+            {"title": "T", "source": "Wire", "published_at": "2999-01-01T00:00:00Z"},
+            "published_at",
+            "in the future",
+        ),
     ],
 )
 def test_bad_input_answers_400_naming_the_problem_and_stores_nothing(client, ingester, item, key, words):

@@ -231,6 +231,22 @@ BAD_INPUT = {
     "feed_bad_date.xml": (":item 2: impossible or unreadable date 'Fri, 31 Feb 2025 09:00:00 GMT'", 1),
     "feed_empty_title.xml": (":item 2: empty title", 1),
     "html_without_article.html": (": no article title found in the HTML page", 0),
+    # dates PostgreSQL cannot hold, or would store as 1 BC and then fail to read back
+    "year_one_date.jsonl": (":2: date '0001-01-01T00:30:00+01:00' is before 1900", 1),
+    "year_one_header.txt": (":3: date '0001-01-01T00:30:00+01:00' is before 1900", 0),
+    "feed_year_one.xml": (":item 2: date '0001-01-01T00:30:00+01:00' is before 1900", 1),
+    "before_1900.jsonl": (":2: date '1899-12-31' is before 1900", 1),
+    "offset_beyond_limit.jsonl": (
+        ":2: date '2025-07-01T09:00:00+16:00' has the UTC offset +16:00, beyond +/-15:59",
+        1,
+    ),
+    "deeply_nested.jsonl": (":2: not valid JSON (nested too deeply)", 1),
+    "summary_too_long.jsonl": (":2: summary is 6,089 characters, over the limit of 5,000", 1),
+    "source_name_too_long.jsonl": (":2: source is longer than 200 characters", 1),
+    # markup hidden in entities or full-width characters is markup, in every field
+    "entity_script_body.jsonl": (":2: body contains HTML with scripts", 1),
+    "fullwidth_script_title.jsonl": (":2: title contains HTML with scripts", 1),
+    "script_source_name.jsonl": (":2: source contains HTML with scripts", 1),
 }
 
 

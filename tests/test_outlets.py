@@ -294,9 +294,6 @@ def test_a_story_of_an_outlet_waiting_for_review_has_no_public_page(client):
     assert client.get(hidden.get_absolute_url()).status_code == 200
 
 
-@pytest.mark.xfail(
-    reason="stories.selectors.sources() and source_by_slug() do not use Source.objects.public() yet"
-)
 def test_the_source_pages_and_api_leave_out_outlets_waiting_for_review(client):
     waiting = SourceFactory(name="Waiting Outlet", needs_review=True)
     assert "Waiting Outlet" not in client.get("/sources/").content.decode()

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from stories.models import Claim, ClaimAppearance, EditorialNote, Evidence, Source, Story, Tag, TimelineEntry
+from stories.services.ingest import IngestError, parse_date
 
 OUTCOMES = {
     "new": "Stored as a new story (it waits for an editor before it is published).",
@@ -232,10 +233,23 @@ class IngestSerializer(serializers.Serializer):
         "editor to review. Without one, the URL's host finds the source (or creates one for review); "
         "without either, the story is filed under Unattributed for review.",
     )
-    published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    published_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="ISO 8601 with its offset; from 1900 to tomorrow, offsets within +/-15:59.",
+    )
     byline = serializers.CharField(required=False, allow_blank=True, default="")
     language = serializers.CharField(required=False, allow_blank=True, default="en")
     summary = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_published_at(self, value):
+        """The date as sent (before DRF moves it to UTC) checked as the command checks it."""
+        sent = self.initial_data.get("published_at") if hasattr(self.initial_data, "get") else None
+        try:
+            return parse_date(sent if isinstance(sent, str) and sent.strip() else value)
+        except IngestError as error:
+            raise serializers.ValidationError(str(error)) from None
 
 
 class IngestedStorySerializer(serializers.ModelSerializer):

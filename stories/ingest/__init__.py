@@ -6,7 +6,9 @@ that refused it, so one bad line never stops the others. The format is picked fr
 """
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import feedparser
@@ -38,17 +40,48 @@ def detect(text):
     return "text"
 
 
+_SPECIAL = {
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def _read_regular_file(path, limit):
+    """The bytes of a regular file of at most `limit` bytes. Opened without blocking (a FIFO would
+    wait for a writer) and checked on the open file itself, before any byte is read, so
+    /dev/zero, a FIFO or a socket, or a link to one, is refused rather than read forever; at
+    most limit + 1 bytes are read, whatever size the file claims."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _SPECIAL.get(stat.S_IFMT(mode), "not a regular file")
+            raise IngestError(f"{path}: {kind}, not a regular file: refused")
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise IngestError(f"{path}: file is {size:,} bytes, over the limit of {limit:,}")
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise IngestError(f"{path}: file is over the limit of {limit:,} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def decode(path):
-    """The file's text; refuses unreadable, too large, binary, non-UTF-8 and empty files."""
+    """The file's text; refuses unreadable, special, too large, binary, non-UTF-8 and empty files."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > settings.NEWSROOM_INGEST_MAX_FILE_BYTES:
-            raise IngestError(
-                f"{path}: file is {size:,} bytes, "
-                f"over the limit of {settings.NEWSROOM_INGEST_MAX_FILE_BYTES:,}"
-            )
-        data = path.read_bytes()
+        data = _read_regular_file(path, settings.NEWSROOM_INGEST_MAX_FILE_BYTES)
     except OSError as exc:
         raise IngestError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     if b"\0" in data[:8192]:
@@ -224,6 +257,12 @@ def read_jsonl(text, where, name):
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             yield IngestError(f"{origin}: not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except RecursionError:
+            yield IngestError(f"{origin}: not valid JSON (nested too deeply)")
+            continue
+        except ValueError as exc:  # e.g. an integer of more digits than Python converts
+            yield IngestError(f"{origin}: not valid JSON ({str(exc)[:200]})")
             continue
         if not isinstance(data, dict):
             yield IngestError(f"{origin}: expected a JSON object, got {type(data).__name__}")

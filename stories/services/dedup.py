@@ -20,12 +20,13 @@
   canonical one through stories.services.merge (recorded, undoable).
   settings.NEWSROOM_DEDUP_SUGGEST: from it up to auto-link, a DuplicateCandidate is queued.
   A pair that already has a candidate row (pending, merged or dismissed) is never queued or
-  merged again by the detector: a dismissed pair stays dismissed.
+  merged again by the detector: a dismissed pair stays dismissed. A published newer story is
+  never merged into an unpublished older one (it would leave the site): that pair is queued.
 """
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -33,6 +34,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
+from stories.errors import EditorialError
 from stories.models import DuplicateCandidate, SignatureBand, Story, StorySignature
 from stories.services.merge import merge
 from stories.text import normalise
@@ -144,7 +146,10 @@ def decide(newer, older, sim, *, by=None, suggest=None):
     suggest, auto_link = thresholds(suggest)
     if sim.score < suggest or DuplicateCandidate.objects.for_pair(newer, older).exists():
         return None
-    if sim.score >= auto_link:
+    # A merge never takes a published story off the site: a published newer story and an
+    # unpublished older one go to the queue, for an editor to say which to keep.
+    takes_off_site = newer.status == Story.Status.PUBLISHED and older.status != Story.Status.PUBLISHED
+    if sim.score >= auto_link and not takes_off_site:
         reason = f"Detected on ingest: near copy, similarity {sim.score:.2f} (Jaccard {sim.jaccard:.2f})."
         merge(newer, older, by, reason, score=sim.score)
         return "merged"
@@ -204,6 +209,7 @@ class Recheck:
     candidates: int = 0
     merged: int = 0
     suggested: int = 0
+    refused: list[str] = field(default_factory=list)  # a pair the merge service refused, and why
 
 
 def find_duplicates(*, suggest=None, by=None, batch=1000):
@@ -235,13 +241,18 @@ def find_duplicates(*, suggest=None, by=None, batch=1000):
     for sim, older_id, newer_id in scored:
         if sim.score < floor:
             break
-        with transaction.atomic():
-            pair = {
-                s.pk: s for s in Story.objects.filter(pk__in=[older_id, newer_id], merged_into__isnull=True)
-            }
-            if len(pair) < 2:  # one of them was merged earlier in this run
-                continue
-            outcome = decide(pair[newer_id], pair[older_id], sim, by=by, suggest=suggest)
+        try:
+            with transaction.atomic():
+                pair = {
+                    s.pk: s
+                    for s in Story.objects.filter(pk__in=[older_id, newer_id], merged_into__isnull=True)
+                }
+                if len(pair) < 2:  # one of them was merged earlier in this run
+                    continue
+                outcome = decide(pair[newer_id], pair[older_id], sim, by=by, suggest=suggest)
+        except EditorialError as error:  # one pair refused: the others are still checked
+            report.refused.append(f"#{older_id} and #{newer_id}: {error}")
+            continue
         report.merged += outcome == "merged"
         report.suggested += outcome == "suggested"
     return report

@@ -31,12 +31,13 @@ import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from stories.errors import EditorialError
 from stories.models import TEXT_FIELDS, Source, Story, StoryVersion
 from stories.services import outlets, versions
+from stories.services.transactions import is_conflict
 from stories.text import fingerprint, normalise
 
 
@@ -76,7 +77,21 @@ _BLOCK = re.compile(r"<(p|br|div|h[1-6]|li|tr|blockquote|section|article)\b", re
 _TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
 _LINE_SPACE = re.compile(r"[^\S\n]+")
 _URL = URLValidator(schemes=["http", "https"])
-_LIMITS = {"title": 300, "url": 1000, "guid": 500, "byline": 200, "language": 16}
+TEXT_INPUTS = ("title", "body", "url", "guid", "source", "byline", "language", "summary")
+_LIMITS = {"url": 1000, "guid": 500, "byline": 200, "language": 16}
+_LIMIT_SETTINGS = {
+    "title": "NEWSROOM_INGEST_MAX_TITLE_CHARS",
+    "summary": "NEWSROOM_INGEST_MAX_SUMMARY_CHARS",
+    "body": "NEWSROOM_INGEST_MAX_BODY_CHARS",
+    "source": "NEWSROOM_INGEST_MAX_SOURCE_NAME_CHARS",
+}
+
+
+def _limit(field):
+    """The longest value of `field` accepted, in characters (settings; README, Ingesting)."""
+    if field in _LIMIT_SETTINGS:
+        return getattr(settings, _LIMIT_SETTINGS[field])
+    return _LIMITS[field]
 
 
 def _where(item):
@@ -115,64 +130,105 @@ def clean_body(title, body):
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
+# Dates an article can carry: from 1900 to tomorrow (a date line ahead of UTC), with an offset
+# a place uses. PostgreSQL refuses offsets beyond +/-15:59, and a time in year 1 at +01:00 is
+# stored as 1 BC, which psycopg then cannot read back: both are refused here, and every date is
+# stored in UTC.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+MAX_OFFSET = dt.timedelta(hours=15, minutes=59)
+
+
 def parse_date(value, *, where=""):
-    """A timezone-aware datetime from ISO 8601 or RFC 2822 text; naive times are taken as UTC."""
+    """A datetime in UTC from ISO 8601 or RFC 2822 text (or a datetime); naive times are taken as
+    UTC. Refused: unreadable dates, offsets beyond +/-15:59, dates before 1900 or after tomorrow."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        parsed = value
+        parsed, shown = value, value.isoformat()
     else:
-        text = str(value).strip()
+        text = shown = str(value).strip()[:100]
         try:
             parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             try:
                 parsed = email.utils.parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError):
+            except (TypeError, ValueError, IndexError, OverflowError):
                 raise IngestError(
                     f"{where}impossible or unreadable date {text!r}: use ISO 8601 (2025-06-30 or "
                     "2025-06-30T09:00:00+09:00) or RFC 2822"
                 ) from None
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=dt.UTC)
+    offset = parsed.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        sign, minutes = ("-" if offset < dt.timedelta(0) else "+"), int(abs(offset).total_seconds()) // 60
+        raise IngestError(
+            f"{where}date {shown!r} has the UTC offset {sign}{minutes // 60:02d}:{minutes % 60:02d}, "
+            "beyond +/-15:59: no place uses it"
+        )
+    try:
+        parsed = parsed.astimezone(dt.UTC)
+    except OverflowError:  # year 1 east of UTC: before year 1 in UTC
+        parsed = None
+    if parsed is None or parsed < EARLIEST:
+        raise IngestError(f"{where}date {shown!r} is before 1900: give the article's own date")
+    if parsed > timezone.now() + dt.timedelta(days=1):
+        raise IngestError(f"{where}published date {parsed:%Y-%m-%d} is in the future")
     return parsed
+
+
+def unmasked(text):
+    """The text as a browser could come to read it: HTML entities decoded and Unicode NFKC
+    (full-width ＜ is <), again until nothing changes (&amp;lt; is &lt; is <)."""
+    for _round in range(5):
+        plain = unicodedata.normalize("NFKC", html.unescape(text))
+        if plain == text:
+            break
+        text = plain
+    return text
+
+
+def _refuse_markup(item, field, value):
+    if _ACTIVE_MARKUP.search(unmasked(value)):
+        _fail(item, f"{field} contains HTML with scripts or event handlers; send plain text")
 
 
 def _validate(item):
     """Clean the item's fields in place, or refuse it naming the field."""
-    for field in ("title", "body", "url", "guid", "source", "byline", "language", "summary"):
+    for field in TEXT_INPUTS:
         value = getattr(item, field)
         if value is None:
             value = ""
         if not isinstance(value, str):
             _fail(item, f"{field} must be text, not {type(value).__name__}")
-        if _ACTIVE_MARKUP.search(value):
-            _fail(item, f"{field} contains HTML with scripts or event handlers; send plain text")
+        if len(value) > 4 * _limit(field) + 10_000:  # not worth cleaning: refused before any work
+            _fail(item, f"{field} is {len(value):,} characters, over the limit of {_limit(field):,}")
+        _refuse_markup(item, field, value)
         setattr(item, field, value)
-    for field in ("title", "summary", "byline", "body"):
+    for field in ("title", "summary", "byline", "body", "source"):
         value = getattr(item, field)
         if _TAG.search(value):
             value = html_to_text(value)
         setattr(item, field, clean_text(value))
-    item.title = " ".join(item.title.split())
-    item.url, item.guid, item.source = item.url.strip(), item.guid.strip(), item.source.strip()
+    item.title, item.source = " ".join(item.title.split()), " ".join(item.source.split())
+    item.url, item.guid = item.url.strip(), item.guid.strip()
     item.language = item.language.strip() or "en"
+    for field in TEXT_INPUTS:  # what cleaning made of it (entities decoded, tags dropped)
+        _refuse_markup(item, field, getattr(item, field))
     if not item.title:
         _fail(item, "empty title")
-    limit = settings.NEWSROOM_INGEST_MAX_BODY_CHARS
-    if len(item.body) > limit:
-        _fail(item, f"body is {len(item.body):,} characters, over the limit of {limit:,}")
-    for field, maximum in _LIMITS.items():
-        if len(getattr(item, field)) > maximum:
-            _fail(item, f"{field} is longer than {maximum} characters")
+    for field in TEXT_INPUTS:
+        length, limit = len(getattr(item, field)), _limit(field)
+        if length > limit:
+            if field in ("body", "summary"):
+                _fail(item, f"{field} is {length:,} characters, over the limit of {limit:,}")
+            _fail(item, f"{field} is longer than {limit} characters")
     if item.url:
         try:
             _URL(item.url)
         except ValidationError:
             _fail(item, f"bad URL {item.url!r}: give an absolute http(s) address")
     item.published_at = parse_date(item.published_at, where=_where(item))
-    if item.published_at and item.published_at > timezone.now() + dt.timedelta(days=1):
-        _fail(item, f"published date {item.published_at:%Y-%m-%d} is in the future")
     item.body = clean_body(item.title, item.body)
 
 
@@ -263,7 +319,12 @@ def ingest_item(item: Item, *, source: Source | None = None, by=None, seen=None)
     `seen` ({story id: origin}), shared by the items of one run: a second item of the run that is
     the same story (a feed repeating a guid) is skipped, so the run keeps the first one's text
     rather than flipping the story between them on every run."""
-    _validate(item)
+    try:
+        _validate(item)
+    except (RecursionError, ValueError, OverflowError, UnicodeError) as exc:
+        raise IngestError(
+            f"{_where(item)}could not be read ({type(exc).__name__}: {str(exc)[:200]})"
+        ) from None
     seen = {} if seen is None else seen
     delivered = []
     try:
@@ -277,4 +338,11 @@ def ingest_item(item: Item, *, source: Source | None = None, by=None, seen=None)
         raise IngestError(
             f"{_where(item)}could not be stored ({exc}); another ingest may have stored the same URL "
             "at the same moment: run it again"
+        ) from None
+    except (DataError, OperationalError) as exc:
+        if isinstance(exc, OperationalError) and is_conflict(exc):
+            raise  # a deadlock: the caller may run the item again
+        # e.g. a text whose full-text vector overflows PostgreSQL's 1 MB: nothing of it was stored
+        raise IngestError(
+            f"{_where(item)}could not be stored: the database refused it ({str(exc).strip()[:300]})"
         ) from None

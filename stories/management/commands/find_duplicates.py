@@ -18,7 +18,10 @@ class Command(BaseCommand):
         if threshold is not None and not 0 < threshold <= 1:
             raise CommandError(f"--threshold {threshold}: give a similarity between 0 and 1")
         report = find_duplicates(suggest=threshold)
+        for refusal in report.refused:
+            self.stderr.write(f"not merged: {refusal}")
         self.stdout.write(
             f"{report.signed} signed, {report.candidates} candidate pairs checked, "
             f"{report.merged} merged, {report.suggested} queued for review"
+            + (f", {len(report.refused)} refused (see above)" if report.refused else "")
         )

@@ -10,11 +10,27 @@ from stories.services.ingest import IngestError, ingest_item
 
 
 def _files(paths):
+    """The files named, and every file in the folders named (hidden ones skipped); a FIFO, device
+    or socket found in a folder is named too, and refused by the reader."""
     for path in map(Path, paths):
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            yield from sorted(p for p in path.rglob("*") if not p.is_dir() and not p.name.startswith("."))
         else:
             yield path
+
+
+def _items(path, fmt):
+    """The reader's items and refusals for the file; a reader that breaks down ends the file with
+    an error naming it, never the run."""
+    items = read_file(path, fmt)
+    while True:
+        try:
+            yield next(items)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001  (bad input must never stop the run)
+            yield IngestError(f"{path}: could not be read ({type(exc).__name__}: {str(exc)[:200]})")
+            return
 
 
 class Command(BaseCommand):
@@ -43,7 +59,7 @@ class Command(BaseCommand):
         seen = {}  # story id: the item of this run that delivered it
         bar = self.stdout.isatty() and len(files) > 1
         for done, path in enumerate(files, 1):
-            for item in read_file(path, format):
+            for item in _items(path, format):
                 try:
                     if isinstance(item, IngestError):
                         raise item
@@ -51,6 +67,12 @@ class Command(BaseCommand):
                 except IngestError as exc:
                     counts["failed"] += 1
                     self.stderr.write(f"failed: {exc}")
+                    continue
+                except Exception as exc:  # noqa: BLE001  (one item never stops the run)
+                    counts["failed"] += 1
+                    self.stderr.write(
+                        f"failed: {item.origin}: could not be stored ({type(exc).__name__}: {str(exc)[:200]})"
+                    )
                     continue
                 counts[result.outcome] += 1
                 suggested += result.suggested
