@@ -51,7 +51,7 @@ def story_count(source=None):
 
 def story_sources():
     """Sources with at least one public story, by name (the story list's filter)."""
-    return Source.objects.filter(story_count__gt=0).order_by("name")
+    return Source.objects.public().filter(story_count__gt=0).order_by("name")
 
 
 @dataclass
@@ -68,7 +68,7 @@ def story_by_slug(slug):
         attach_story_details([story])
         return StoryLookup(story=story)
     copy = (
-        Story.objects.filter(slug=slug, merged_into__in=Story.objects.public())
+        Story.objects.filter(slug=slug, merged_into__in=Story.objects.public(), source__needs_review=False)
         .select_related("merged_into")
         .only("merged_into__slug")
         .first()
