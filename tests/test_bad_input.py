@@ -11,7 +11,7 @@ import re
 import signal
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import DataError, connection
 
 from stories import ingest as readers
@@ -21,21 +21,12 @@ from stories.services import ingest as service
 from stories.services.ingest import IngestError, Item, ingest_item, parse_date
 
 from .factories import SourceFactory, StoryFactory
+from .ingesting import ingest
 from .test_api_ingest import ingester  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
 GOOD_LINE = '{"title": "A sound item", "body": "Nothing wrong here.", "source": "Test Wire"}\n'
-
-
-def ingest(*paths, **options):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("ingest", *map(str, paths), stdout=out, stderr=err, **options)
-        failed = None
-    except CommandError as exc:
-        failed = exc
-    return out.getvalue(), err.getvalue(), failed
 
 
 def distinct_words(count, seed=1):

@@ -1,5 +1,4 @@
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest
@@ -10,21 +9,12 @@ from stories.models import Source, Story, StorySignature
 from stories.services.ingest import IngestError, Item, ingest_item
 
 from .factories import SourceFactory
+from .ingesting import ingest
 
 DATA = Path(__file__).resolve().parent / "data"
 GOOD, BAD = DATA / "good", DATA / "bad"
 
 pytestmark = pytest.mark.django_db
-
-
-def ingest(*paths, **options):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("ingest", *map(str, paths), stdout=out, stderr=err, **options)
-        failed = None
-    except CommandError as exc:
-        failed = exc
-    return out.getvalue(), err.getvalue(), failed
 
 
 # --- formats -----------------------------------------------------------------------------------

@@ -1,10 +1,7 @@
 """Outlet resolution, the same on every path (command, API, admin), and outlets waiting for review
 kept off every public query until an editor has reviewed them."""
 
-import io
-
 import pytest
-from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from stories.models import Claim, Source, Story
@@ -15,19 +12,10 @@ from stories.services.merge import merge
 
 from .admin_personas import member
 from .factories import AppearanceFactory, ClaimFactory, SourceFactory, StoryFactory
+from .ingesting import ingest
 from .test_api_ingest import ingester  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-def ingest(*paths, **options):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("ingest", *map(str, paths), stdout=out, stderr=err, **options)
-        failed = None
-    except CommandError as exc:
-        failed = exc
-    return out.getvalue(), err.getvalue(), failed
 
 
 def item(**fields):

@@ -2,13 +2,12 @@
 outlet, a published story's new text waits as a version until an editor accepts it, an editor's
 correction is never overwritten by a re-ingest, and a dropped quote is flagged."""
 
-import io
 from importlib import import_module
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Permission
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from stories.models import ClaimAppearance, Source, Story, StoryVersion
@@ -18,6 +17,7 @@ from stories.services.ingest import IngestError, Item, ingest_item
 from .admin_forms import save_through_admin
 from .admin_personas import member
 from .factories import AppearanceFactory, SourceFactory, StoryFactory, UserFactory
+from .ingesting import ingest
 
 pytestmark = pytest.mark.django_db
 
@@ -37,16 +37,6 @@ HOSTILE_FEED = f"""<?xml version="1.0" encoding="utf-8"?>
   </item>
 </channel></rss>
 """
-
-
-def ingest(*paths, **options):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("ingest", *map(str, paths), stdout=out, stderr=err, **options)
-        failed = None
-    except CommandError as exc:
-        failed = exc
-    return out.getvalue(), err.getvalue(), failed
 
 
 @pytest.fixture
