@@ -11,7 +11,7 @@ from stories.models import SiteVersion
 
 from .factories import StoryFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 READERS = 50
 

@@ -15,7 +15,7 @@ from stories.services.merge import merge, unmerge
 
 from .factories import ClaimFactory, SourceFactory, StoryFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def stored():
