@@ -1,6 +1,7 @@
 """The sitemap: an index of sections, each cut into pages of at most `limit` addresses."""
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.urls import reverse
 
 from stories import selectors
@@ -35,6 +36,13 @@ class LastModifiedSitemap(Sitemap):
 class StorySitemap(LastModifiedSitemap):
     def items(self):
         return selectors.stories().select_related(None).only("slug", "updated_at").order_by("pk")
+
+    @property
+    def paginator(self):
+        """Pages counted from the stored story counts, not by counting every public story."""
+        pages = Paginator(self._items(), self.limit)
+        pages.count = selectors.story_count()
+        return pages
 
 
 class ClaimSitemap(LastModifiedSitemap):

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stories.models import EditorialNote, Story, TimelineEntry, Verdict
 
-from .factories import AppearanceFactory, ClaimFactory, EntryFactory, NoteFactory, StoryFactory
+from .factories import AppearanceFactory, ClaimFactory, EntryFactory, NoteFactory, SourceFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +57,21 @@ def test_sitemap_lists_public_pages_only(client):
     assert public.get_absolute_url() in body and claim.get_absolute_url() in body
     for hidden in [draft, copy, unreviewed]:
         assert hidden.get_absolute_url() not in body
+
+
+def test_sitemap_index_pages_stories_by_their_stored_count(client, monkeypatch):
+    from stories.sitemaps import StorySitemap
+
+    monkeypatch.setattr(StorySitemap, "limit", 2)
+    source = SourceFactory()
+    StoryFactory.create_batch(5, source=source)
+    StoryFactory(source=source, status=Story.Status.NEW)
+    with CaptureQueriesContext(connection) as queries:
+        index = client.get("/sitemap.xml").text
+    story_pages = re.findall(r"<loc>http://testserver/sitemap-stories\.xml(?:\?p=(\d+))?</loc>", index)
+    assert sorted(story_pages) == ["", "2", "3"]  # 5 public stories, 2 a page
+    assert not [q["sql"] for q in queries if "COUNT(*)" in q["sql"] and '"stories_story"' in q["sql"]]
+    assert client.get("/sitemap-stories.xml?p=3").text.count("<loc>") == 1
 
 
 def test_feeds_carry_plain_text_escaped(client):

@@ -121,3 +121,16 @@ def test_site_search_and_api_q_use_the_gin_index_without_a_correlated_subplan(rf
         assert "SubPlan" not in plan, f"{name}: correlated subplan\n{plan}"
         assert "Seq Scan on stories_story" not in plan, f"{name}: scans every story\n{plan}"
         assert "_search_idx" in plan, f"{name}: does not use the search index\n{plan}"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="stored vectors exist on PostgreSQL only")
+def test_search_vectors_are_kept_inside_their_rows():
+    """Ranking reads every match's vector: out of line (TOAST) that is a second lookup per match."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attrelid::regclass::text, attstorage FROM pg_attribute"
+            " WHERE attname = 'search_vector'"
+            " AND attrelid IN ('stories_story'::regclass, 'stories_claim'::regclass)"
+        )
+        storage = dict(cursor.fetchall())
+    assert storage == {"stories_story": "m", "stories_claim": "m"}
