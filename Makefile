@@ -42,7 +42,7 @@ migrations-check: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Production serving: DEBUG off, static files collected for whitenoise, gunicorn (gunicorn.conf.py).
-# Needs DJANGO_SECRET_KEY (and the variables of the README's "Deploying" section).
+# Needs DJANGO_SECRET_KEY (and the variables of docs/operations.md, "Deploying").
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py migrate --noinput

@@ -1,6 +1,6 @@
 """Settings for Newsroom, read from the environment.
 
-Every variable is documented in the README's configuration table. Production-safe by
+Every variable is documented in docs/operations.md (and docs/api.md, docs/ingest.md). Production-safe by
 default: DEBUG is off unless DJANGO_DEBUG says otherwise, and without DEBUG a secret key
 must be given.
 """

@@ -88,7 +88,7 @@ _LIMIT_SETTINGS = {
 
 
 def _limit(field):
-    """The longest value of `field` accepted, in characters (settings; README, Ingesting)."""
+    """The longest value of `field` accepted, in characters (settings; docs/ingest.md)."""
     if field in _LIMIT_SETTINGS:
         return getattr(settings, _LIMIT_SETTINGS[field])
     return _LIMITS[field]
