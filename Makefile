@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench lint format migrations-check serve backup restore clean
+.PHONY: install run test mutants bench lint format migrations-check serve backup restore clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Break each rule of DESIGN.md by hand-made mutations, on a temporary copy of the tree, and print
+# which the tests kill and the kill rate (tests/mutants.py; `make mutants RULES="2 10"` for some rules).
+mutants: install
+	$(BIN)/python tests/mutants.py $(RULES)
 
 # Benchmarks (tests/perf/bench_*.py). bench_cold.py needs PostgreSQL at 127.0.0.1:5432 (NEWSROOM_BENCH_PG)
 # and keeps its generated databases; NEWSROOM_BENCH_SIZES=1000,10000 runs a subset of its sizes,

@@ -102,8 +102,7 @@ def attach_story_details(rows):
         if all(claim.pk != appearance.claim_id for claim in story.claim_list):
             appearance.claim.quote = appearance.quote
             story.claim_list.append(appearance.claim)
-    notes = EditorialNote.objects.public().filter(story__in=list(canonical_of))
-    for note in notes.order_by("created_at", "pk"):
+    for note in corrections(story__in=list(canonical_of)):
         by_id[canonical_of[note.story_id]].correction_list.append(note)
 
 
@@ -149,7 +148,16 @@ def appearances(claim=None):
 def attach_claim_details(claim):
     """Set on a public claim `evidence_list` and `correction_list` (its public notes)."""
     claim.evidence_list = list(claim.evidence.all())
-    claim.correction_list = list(claim.notes.public())
+    claim.correction_list = list(corrections(claim=claim))
+
+
+# --- Notes --------------------------------------------------------------------------------------
+
+
+def corrections(**on):
+    """The public notes (corrections and clarifications) on `on` (`claim=...`, `story__in=...`),
+    oldest first: the one query of notes readers see (rule 3)."""
+    return EditorialNote.objects.public().filter(**on).order_by("created_at", "pk")
 
 
 def with_appearance_preview(claim_rows, size=PREVIEW):

@@ -1,4 +1,4 @@
-from stories.models import SUPPORTING_VERDICTS, VERDICT_RATINGS, Verdict
+from stories.models import VERDICT_RATINGS, Verdict
 
 
 def test_every_verdict_has_a_claimreview_rating():
@@ -18,7 +18,3 @@ def test_ratings_rank_verdicts_from_best_to_worst():
     ]
     assert values == [5, 4, 3, 2, 1]
     assert VERDICT_RATINGS[Verdict.UNREVIEWED].value is None
-
-
-def test_only_accurate_and_mostly_accurate_support_the_timeline():
-    assert set(SUPPORTING_VERDICTS) == {Verdict.ACCURATE, Verdict.MOSTLY_ACCURATE}

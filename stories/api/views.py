@@ -276,7 +276,7 @@ class ClaimViewSet(PublicViewSet):
     def attach(self, rows, detail=False):
         if detail:
             for claim in rows:
-                claim.correction_list = list(claim.notes.public())
+                claim.correction_list = list(selectors.corrections(claim=claim))
 
     @extend_schema(
         summary="Where a checked claim appears",

@@ -143,10 +143,6 @@ class Claim(ServiceOwnedFields, RemembersLoadedState):
     def rating(self):
         return VERDICT_RATINGS[Verdict(self.verdict)]
 
-    @property
-    def supports_timeline(self):
-        return self.verdict in SUPPORTING_VERDICTS
-
 
 class ClaimAppearance(models.Model):
     """A claim made in a story, with the exact words the story used."""
