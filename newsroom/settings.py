@@ -207,6 +207,16 @@ NEWSROOM_PUBLIC_MAX_AGE = env_int("NEWSROOM_PUBLIC_MAX_AGE", 60)
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 
+# --- Editorial desk ----------------------------------------------------------------------------
+# How many editors must agree before a verdict is public: 2, the proposer and a different
+# approver (the default); 1 for a one-person desk, where a proposal is public at once.
+NEWSROOM_VERDICT_REVIEWS = env_int("NEWSROOM_VERDICT_REVIEWS", 2)
+if NEWSROOM_VERDICT_REVIEWS not in (1, 2):
+    raise ImproperlyConfigured(
+        f"NEWSROOM_VERDICT_REVIEWS={NEWSROOM_VERDICT_REVIEWS} is not supported: use 2 (a proposer and a "
+        "second editor who approves) or 1 (a one-person desk)."
+    )
+
 
 def _git_head():
     try:

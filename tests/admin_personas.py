@@ -11,6 +11,7 @@ from .factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
 roles_migration = import_module("stories.migrations.0003_editorial")
+reviews_migration = import_module("stories.migrations.0011_claim_reviews")
 
 
 def desk_groups():
@@ -21,6 +22,7 @@ def desk_groups():
         emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
     if Group.objects.filter(name__in=["Editors", "Chief editors"]).count() < 2:
         roles_migration.define_groups(apps)
+        reviews_migration.grant_chief_permissions(apps)
     return {group.name: group for group in Group.objects.filter(name__in=["Editors", "Chief editors"])}
 
 

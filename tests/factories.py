@@ -97,3 +97,17 @@ class CandidateFactory(factory.django.DjangoModelFactory):
     story_a = factory.SubFactory(StoryFactory)
     story_b = factory.SubFactory(StoryFactory)
     score = 0.9
+
+
+def approved_verdict(claim, verdict, explanation="Checked against the record.", *, by=None, approver=None):
+    """Give `claim` a public verdict the way the desk does (rule 9): proposed by one editor (`by`),
+    approved by another (`approver`); each made when not given. Returns the claim, reloaded."""
+    from stories.services.claims import approve_verdict, propose_verdict
+
+    by = by or UserFactory(username="proposing-editor")
+    approver = approver or UserFactory(username="approving-editor")
+    review = propose_verdict(claim, verdict, explanation, by=by)
+    if review is not None and review.state == review.State.PENDING:
+        approve_verdict(review, by=approver)
+    claim.refresh_from_db()
+    return claim

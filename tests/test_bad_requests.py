@@ -299,7 +299,7 @@ def test_a_story_ingested_from_a_source_named_by_a_number_gets_a_source_slug_wit
 
 
 ADMIN_FORMS = [
-    (Claim, {"text": "A claim.", "verdict": "unreviewed"}),
+    (Claim, {"text": "A claim.", "proposed_verdict": "unreviewed"}),
     (Story, {"title": "A story"}),
     (Source, {"name": "An outlet"}),
     (Tag, {"name": "A tag"}),

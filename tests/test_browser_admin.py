@@ -88,18 +88,26 @@ def test_an_editor_takes_the_coverage_to_a_published_timeline_entry(live_server,
     assert list(entry.claims.all()) == [claim]
     assert "Publish" not in [b.get_attribute("value") for b in page.locator("input[type=submit]").all()]
 
-    # The verdict, with its explanation for readers.
+    # The verdict, with its explanation for readers, proposed by the editor...
     page.goto(f"{live_server.url}/admin/stories/claim/{claim.pk}/change/")
     page.get_by_label("Accurate", exact=True).check()
-    page.fill("#id_explanation", "The Defence Ministry's release of 29 May 2026 names four officers.")
+    explanation = "The Defence Ministry's release of 29 May 2026 names four officers."
+    page.fill("#id_proposed_explanation", explanation)
     page.get_by_role("button", name="Save and continue editing").click()
     assert "was changed successfully" in success_message(page)
     claim.refresh_from_db()
-    assert claim.verdict == Verdict.ACCURATE and claim.reviewed_by.username == "editor"
+    assert claim.verdict == Verdict.UNREVIEWED and claim.reviews.pending().exists()
+    assert page.get_by_role("button", name="Approve this verdict").count() == 0
     page.screenshot(path=screenshot_dir / "admin-verdict.png", full_page=True)
 
-    # The chief editor publishes the entry.
+    # ...and approved by a second editor, the chief, who then publishes the entry.
     log_in(page, live_server, "chief")
+    page.goto(f"{live_server.url}/admin/stories/claim/{claim.pk}/change/")
+    page.get_by_role("button", name="Approve this verdict").click()
+    assert "is now accurate for readers" in success_message(page)
+    claim.refresh_from_db()
+    assert claim.verdict == Verdict.ACCURATE and claim.reviewed_by.username == "chief"
+    page.goto(f"{live_server.url}/admin/")
     page.get_by_role("link", name="Entries ready to publish").click()
     page.get_by_role("link", name="Regional press relays the dispatch").click()
     page.get_by_role("button", name="Publish", exact=True).click()

@@ -137,8 +137,10 @@ def test_the_claim_page_cannot_add_an_appearance_that_skips_the_quote_check(clie
     form = {
         "text": claim.text,
         "slug": claim.slug,
-        "verdict": claim.verdict,
-        "explanation": claim.explanation,
+        "proposed_verdict": claim.verdict,
+        "proposed_explanation": claim.explanation,
+        "reviews-TOTAL_FORMS": 0,
+        "reviews-INITIAL_FORMS": 0,
         "appearances-TOTAL_FORMS": 1,
         "appearances-INITIAL_FORMS": 0,
         "appearances-0-story": story.pk,

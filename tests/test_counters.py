@@ -9,11 +9,11 @@ from django.core.management import call_command
 
 from stories.errors import EditorialError
 from stories.models import Claim, ClaimAppearance, Evidence, MergeRecord, Source, Story, Verdict
-from stories.services.claims import set_verdict, tag_claim
+from stories.services.claims import tag_claim
 from stories.services.counters import CLAIM_COUNTS, SOURCE_COUNTS, claim_counts, source_counts
 from stories.services.merge import merge, unmerge
 
-from .factories import ClaimFactory, SourceFactory, StoryFactory
+from .factories import ClaimFactory, SourceFactory, StoryFactory, approved_verdict
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -61,7 +61,7 @@ def test_counts_follow_two_hundred_random_changes():
 
     def verdict():
         claim = Claim.objects.get(pk=rng.choice(claims).pk)
-        set_verdict(claim, rng.choice(list(Verdict)), "Checked against the record.", by=None)
+        approved_verdict(claim, rng.choice(list(Verdict)), "Checked against the record.")
 
     def evidence():
         claim = rng.choice(claims)

@@ -1,8 +1,9 @@
 """Rule 6 with a busy desk: eight editors at once, each on their own database connection.
 
 They merge random pairs, undo random merges, edit stories the way the admin's change form saves
-them (a full save of a story they opened some time before), give claims verdicts (on a claim they
-opened some time before) and write notes, 320 operations on a pool of 40 stories and 10 claims.
+them (a full save of a story they opened some time before), propose verdicts (from a claim page
+they opened some time before) or approve another editor's, and write notes, 320 operations on a
+pool of 40 stories and 10 claims.
 Refusals (EditorialError) are part of editing and are counted; anything else, a deadlock above
 all, is a failure. Afterwards nothing is lost, no story points at a copy, no merge loops, every
 merged story is explained by exactly one active merge record, and every history row agrees with
@@ -20,8 +21,8 @@ from django.db import connection, connections, transaction
 from django.db.models import Q
 
 from stories.errors import EditorialError
-from stories.models import Claim, EditorialNote, MergeRecord, Story, Verdict
-from stories.services.claims import set_verdict
+from stories.models import Claim, ClaimReview, EditorialNote, MergeRecord, Story, Verdict
+from stories.services.claims import approve_verdict, propose_verdict, review_state
 from stories.services.merge import merge, unmerge
 
 from .admin_forms import save_through_admin
@@ -57,6 +58,7 @@ class Editor:
         self.story_ids, self.claim_ids = story_ids, claim_ids
         self.open_story = None  # the story change form this editor has open, loaded earlier
         self.open_claim = None
+        self.open_claim_seen = None  # the verdict reviews as that claim's page showed them
 
     def open(self, model, ids):
         """Load a row to edit: it is saved at this editor's next edit, some operations later."""
@@ -86,10 +88,21 @@ class Editor:
             status=self.rng.choice(STATUSES),
         )
 
+    def open_claim_page(self):
+        claim = self.open(Claim, self.claim_ids)
+        return claim, review_state(claim.pk)
+
     def verdict(self):
-        claim, self.open_claim = self.open_claim, self.open(Claim, self.claim_ids)
-        verdict = self.rng.choice(Verdict.values)
-        set_verdict(claim, verdict, f"Checked by {self.user.username}.", by=self.user)
+        (claim, seen), (self.open_claim, self.open_claim_seen) = (
+            (self.open_claim, self.open_claim_seen),
+            self.open_claim_page(),
+        )
+        waiting = ClaimReview.objects.pending().filter(claim=claim).exclude(proposed_by=self.user).first()
+        if waiting is not None and self.rng.random() < 0.5:
+            approve_verdict(waiting, by=self.user)
+        else:
+            verdict = self.rng.choice(Verdict.values)
+            propose_verdict(claim, verdict, f"Checked by {self.user.username}.", by=self.user, seen=seen)
 
     def note(self):
         target = (
@@ -102,10 +115,8 @@ class Editor:
 
     def work(self, count, start):
         try:
-            self.open_story, self.open_claim = (
-                self.open(Story, self.story_ids),
-                self.open(Claim, self.claim_ids),
-            )
+            self.open_story = self.open(Story, self.story_ids)
+            self.open_claim, self.open_claim_seen = self.open_claim_page()
             start.wait(10)
             kinds, weights = zip(*WEIGHTS.items(), strict=True)
             for _ in range(count):
@@ -222,6 +233,14 @@ def assert_history_agrees(story_ids, claim_ids):
         latest = claim.history.order_by("-history_id").first()
         assert (latest.verdict, latest.reviewed_by_id) == (claim.verdict, claim.reviewed_by_id), claim.pk
         assert (claim.verdict == Verdict.UNREVIEWED) == (claim.reviewed_by_id is None), claim.pk
+        reviews = claim.reviews.order_by("-approved_at", "-pk")
+        assert reviews.filter(state=ClaimReview.State.PENDING).count() <= 1, claim.pk
+        published = reviews.filter(state=ClaimReview.State.APPROVED).first()
+        if published is not None:
+            assert (claim.verdict, claim.explanation) == (published.verdict, published.explanation), claim.pk
+            if claim.verdict != Verdict.UNREVIEWED:
+                assert claim.reviewed_by_id == published.approved_by_id, claim.pk
+            assert published.approved_by_id != published.proposed_by_id, published.pk
 
 
 def one_run(seed):

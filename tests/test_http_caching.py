@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from stories.models import SiteVersion, TimelineEntry
-from stories.services.claims import set_verdict
+from stories.services.claims import override_verdict, propose_verdict
 from stories.services.timeline import publish_entry
 
 from .factories import (
@@ -14,6 +14,8 @@ from .factories import (
     NoteFactory,
     SourceFactory,
     StoryFactory,
+    UserFactory,
+    approved_verdict,
 )
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +95,7 @@ def test_a_save_changes_the_etag_and_refreshes_the_cached_page(client, entry):
 def test_changing_a_claims_verdict_invalidates_the_timeline(client, entry):
     assert "Verified milestone" in client.get("/").text
     claim = entry.claims.get()
-    set_verdict(claim, "unproven", "No record confirms it yet.", by=None)
+    approved_verdict(claim, "unproven", "No record confirms it yet.")
     assert "Verified milestone" not in client.get("/").text
 
 
@@ -143,11 +145,18 @@ PUBLIC_CHANGES = {
     "tag added to a claim": (lambda: ClaimFactory(), lambda c: c.tags.create(name="Dispatch")),
     "verdict changed": (
         lambda: ClaimFactory(),
-        lambda c: set_verdict(c, "inaccurate", "Contradicted.", by=None),
+        lambda c: approved_verdict(c, "inaccurate", "Contradicted."),
     ),
     "claim reviewed": (
         lambda: ClaimFactory(verdict="unreviewed", explanation=""),
-        lambda c: set_verdict(c, "accurate", "Confirmed by the record.", by=None),
+        lambda c: approved_verdict(c, "accurate", "Confirmed by the record."),
+    ),
+    "verdict withdrawn": (lambda: ClaimFactory(), lambda c: approved_verdict(c, "unreviewed", "")),
+    "verdict published by a chief editor's override": (
+        lambda: ClaimFactory(verdict="unreviewed", explanation=""),
+        lambda c: override_verdict(
+            c, "accurate", "Confirmed.", "The ministry confirmed it live.", by=UserFactory(is_superuser=True)
+        ),
     ),
     "entry published": (lambda: EntryFactory(claims=[ClaimFactory()]), lambda e: publish_entry(e, by=None)),
     "published entry edited": (
@@ -179,6 +188,15 @@ PRIVATE_CHANGES = {
     "unpublished entry edited": (
         lambda: EntryFactory(is_published=False),
         lambda e: (setattr(e, "title", "Draft"), e.save()),
+    ),
+    # Rule 9: a proposal waits for a second editor; readers see nothing of it.
+    "verdict proposed": (
+        lambda: ClaimFactory(verdict="unreviewed", explanation=""),
+        lambda c: propose_verdict(c, "accurate", "Confirmed by the record.", by=UserFactory()),
+    ),
+    "new verdict proposed for a reviewed claim": (
+        lambda: ClaimFactory(),
+        lambda c: propose_verdict(c, "inaccurate", "Contradicted.", by=UserFactory()),
     ),
 }
 

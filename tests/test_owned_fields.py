@@ -10,14 +10,15 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from stories.errors import EditorialError
 from stories.models import Claim, Source, Story, TimelineEntry, Verdict
 from stories.models.owned import ServiceOwnedFields
-from stories.services.claims import VERDICT_FIELDS, set_verdict
+from stories.services.claims import VERDICT_FIELDS, approve_verdict, propose_verdict, review_state
 from stories.services.merge import merge, unmerge
 from stories.services.timeline import publish_entry, unpublish_entry
 
 from .admin_forms import save_through_admin
-from .factories import ClaimFactory, EntryFactory, SourceFactory, StoryFactory, UserFactory
+from .factories import ClaimFactory, EntryFactory, SourceFactory, StoryFactory, UserFactory, approved_verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_every_owned_field_is_a_stored_field_of_its_model():
 def test_the_owned_fields_are_the_ones_rule_6_names():
     assert "merged_into" in Story.SERVICE_OWNED_FIELDS
     assert {"is_published", "published_at", "published_by"} <= set(TimelineEntry.SERVICE_OWNED_FIELDS)
-    assert {"verdict", "reviewed_by", "reviewed_at"} <= set(Claim.SERVICE_OWNED_FIELDS)
+    assert {"verdict", "explanation", "reviewed_by", "reviewed_at"} <= set(Claim.SERVICE_OWNED_FIELDS)
 
 
 def test_every_stored_count_is_owned_by_the_counting_service():
@@ -180,30 +181,37 @@ def test_the_admins_change_form_saving_a_stale_entry_keeps_its_publication(edito
     assert (stored.title, stored.is_published) == ("Renamed in the form", True)
 
 
-# Claims: the verdict and its reviewer belong to set_verdict.
+# Claims: the verdict, its explanation and its reviewer belong to the verdict service.
 
 
 def test_a_stale_save_of_a_claim_keeps_the_verdict_and_reviewer(editor, other_editor):
     claim = ClaimFactory(verdict=Verdict.UNREVIEWED)
     stale = Claim.objects.get(pk=claim.pk)
-    set_verdict(claim, Verdict.INACCURATE, "The record says otherwise.", by=other_editor)
+    approved_verdict(
+        claim, Verdict.INACCURATE, "The record says otherwise.", by=editor, approver=other_editor
+    )
 
     stale.text = "A clearer wording of the claim."
+    stale.explanation = "A stale explanation."
     stale.save()
 
     stored = Claim.objects.get(pk=claim.pk)
     assert stored.text == "A clearer wording of the claim."
-    assert (stored.verdict, stored.reviewed_by) == (Verdict.INACCURATE, other_editor)
+    assert (stored.verdict, stored.explanation, stored.reviewed_by) == (
+        Verdict.INACCURATE,
+        "The record says otherwise.",
+        other_editor,
+    )
     assert stored.reviewed_at == claim.reviewed_at
     latest = stored.history.latest()
     assert (latest.verdict, latest.reviewed_by_id) == (Verdict.INACCURATE, other_editor.pk)
 
 
-def test_a_stale_save_of_a_claim_does_not_restore_a_withdrawn_verdict(editor):
+def test_a_stale_save_of_a_claim_does_not_restore_a_withdrawn_verdict(editor, other_editor):
     claim = ClaimFactory(verdict=Verdict.UNREVIEWED)
-    set_verdict(claim, Verdict.ACCURATE, "The ministry's release.", by=editor)
+    approved_verdict(claim, Verdict.ACCURATE, "The ministry's release.", by=editor, approver=other_editor)
     stale = Claim.objects.get(pk=claim.pk)
-    set_verdict(claim, Verdict.UNREVIEWED, "", by=editor)
+    approved_verdict(claim, Verdict.UNREVIEWED, "", by=editor, approver=other_editor)
     stale.save()
     stored = Claim.objects.get(pk=claim.pk)
     assert (stored.verdict, stored.reviewed_by, stored.reviewed_at) == (Verdict.UNREVIEWED, None, None)
@@ -214,34 +222,34 @@ def test_the_admins_change_form_saving_a_claim_without_touching_the_verdict_keep
 ):
     claim = ClaimFactory(verdict=Verdict.UNREVIEWED, explanation="")
     stale = Claim.objects.get(pk=claim.pk)
-    set_verdict(claim, Verdict.MISLEADING, "Worded to suggest troops.", by=other_editor)
-    # The form renders the stale verdict and explanation; the editor changes only the wording,
-    # so the admin saves the claim itself (not through set_verdict).
+    approved_verdict(claim, Verdict.MISLEADING, "Worded to suggest troops.", by=editor, approver=other_editor)
+    # The form shows the verdict of a page loaded before; the editor changes only the wording.
     save_through_admin(stale, admin_user, text="Reworded.")
     stored = Claim.objects.get(pk=claim.pk)
     assert stored.text == "Reworded."
     assert (stored.verdict, stored.reviewed_by) == (Verdict.MISLEADING, other_editor)
+    assert not stored.reviews.pending().exists()
 
 
-def test_set_verdict_on_a_stale_claim_keeps_the_reviewer_when_the_verdict_does_not_change(
-    editor, other_editor
-):
+def test_a_proposal_from_a_form_loaded_before_another_verdict_change_is_refused(editor, other_editor):
     claim = ClaimFactory(verdict=Verdict.UNREVIEWED)
-    stale = Claim.objects.get(pk=claim.pk)
-    set_verdict(claim, Verdict.ACCURATE, "The ministry's release.", by=other_editor)
-    set_verdict(stale, Verdict.ACCURATE, "The ministry's release, and the NATO statement.", by=editor)
-    stored = Claim.objects.get(pk=claim.pk)
-    assert stored.explanation == "The ministry's release, and the NATO statement."
-    assert (stored.verdict, stored.reviewed_by) == (Verdict.ACCURATE, other_editor)
+    seen = review_state(claim.pk)
+    approved_verdict(claim, Verdict.ACCURATE, "The ministry's release.", by=editor, approver=other_editor)
+    with pytest.raises(EditorialError, match="Another editor changed the verdict"):
+        propose_verdict(claim, Verdict.INACCURATE, "Stale.", by=editor, seen=seen)
+    assert Claim.objects.get(pk=claim.pk).verdict == Verdict.ACCURATE
+    assert not claim.reviews.pending().exists()
 
 
-def test_set_verdict_writes_only_the_fields_it_owns_and_the_editable_ones(editor):
+def test_publishing_a_verdict_writes_only_the_verdict_fields(editor, other_editor):
     claim = ClaimFactory(verdict=Verdict.UNREVIEWED)
+    review = propose_verdict(claim, Verdict.ACCURATE, "The ministry's release.", by=editor)
     with CaptureQueriesContext(connection) as queries:
-        set_verdict(claim, Verdict.ACCURATE, "The ministry's release.", by=editor)
+        approve_verdict(review, by=other_editor)
     sets = [q["sql"].split(" SET ", 1)[1] for q in queries if q["sql"].startswith('UPDATE "stories_claim" ')]
     (written,) = [clause.split(" WHERE ", 1)[0] for clause in sets if '"verdict" =' in clause]
     for name in set(Claim.SERVICE_OWNED_FIELDS) - set(VERDICT_FIELDS):
         assert f'"{Claim._meta.get_field(name).column}" =' not in written, name
     for name in VERDICT_FIELDS:
         assert f'"{Claim._meta.get_field(name).column}" =' in written, name
+    assert '"text" =' not in written

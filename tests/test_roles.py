@@ -107,3 +107,10 @@ def test_a_chief_editor_can_publish_a_timeline_entry(client):
     assert response.status_code == 200
     assert "1 entries published." in [str(m) for m in response.context["messages"]]
     assert TimelineEntry.objects.get(pk=entry.pk).is_published
+
+
+@pytest.mark.django_db
+def test_chief_editors_may_override_a_verdict_and_editors_may_not():
+    groups = desk_groups()
+    assert "stories.override_verdict" in codenames(groups["Chief editors"])
+    assert "stories.override_verdict" not in codenames(groups["Editors"])

@@ -6,10 +6,9 @@ from django.urls import reverse
 
 from stories.errors import EditorialError
 from stories.models import TimelineEntry, Verdict
-from stories.services.claims import set_verdict
 from stories.services.timeline import publish_entry, unpublish_entry
 
-from .factories import ClaimFactory, EntryFactory
+from .factories import ClaimFactory, EntryFactory, approved_verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +69,7 @@ def test_a_published_entry_leaves_the_timeline_when_its_claim_is_downgraded(edit
     entry = EntryFactory(title="Officers announced", claims=[claim])
     publish_entry(entry, by=editor)
     assert "Officers announced" in client.get(reverse("stories:timeline")).text
-    set_verdict(claim, Verdict.UNPROVEN, "No record confirms it yet.", by=editor)
+    approved_verdict(claim, Verdict.UNPROVEN, "No record confirms it yet.", by=editor)
     assert "Officers announced" not in client.get(reverse("stories:timeline")).text
 
 

@@ -1,6 +1,7 @@
 from .claims import SUPPORTING_VERDICTS, VERDICT_RATINGS, Claim, ClaimAppearance, Evidence, Tag, Verdict
 from .dedup import SignatureBand, StorySignature
 from .notes import EditorialNote
+from .reviews import ClaimReview
 from .site import SiteVersion
 from .sources import Source
 from .stories import DuplicateCandidate, MergeRecord, Story
@@ -13,6 +14,7 @@ __all__ = [
     "VERDICT_RATINGS",
     "Claim",
     "ClaimAppearance",
+    "ClaimReview",
     "DuplicateCandidate",
     "EditorialNote",
     "Evidence",

@@ -71,17 +71,20 @@ class ClaimQuerySet(models.QuerySet):
         return self.exclude(verdict=Verdict.UNREVIEWED)
 
     def public(self):
-        """Claims readers may see: every reviewed claim. Its verdict and explanation are the desk's
-        own published work, whether it rests a timeline entry or appears in a public story."""
+        """Claims readers may see: every claim with a public verdict. `verdict` holds only a
+        verdict the configured number of editors agreed on (rule 9; stories.services.claims):
+        a proposal waiting for a second editor leaves it as it was, so a claim with only a
+        proposal is unreviewed on every public surface."""
         return self.reviewed()
 
 
 class Claim(ServiceOwnedFields, RemembersLoadedState):
     TRACKED_FIELDS = ("verdict",)
-    # The verdict and its reviewer: written only by stories.services.claims.set_verdict. The stored
-    # counts: only by stories.services.counters. (See ServiceOwnedFields.)
+    # The public verdict, its explanation and who made it public: written only by
+    # stories.services.claims when a review is approved (rule 9). The stored counts: only by
+    # stories.services.counters. (See ServiceOwnedFields.)
     SERVICE_OWNED_FIELDS = (
-        *("verdict", "reviewed_by", "reviewed_at"),
+        *("verdict", "explanation", "reviewed_by", "reviewed_at"),
         *("independent_sources", "story_count", "evidence_count", "first_stories"),
     )
 
@@ -89,6 +92,8 @@ class Claim(ServiceOwnedFields, RemembersLoadedState):
     slug = models.SlugField(
         max_length=100, unique=True, blank=True, help_text="Filled from the text when left empty."
     )
+    # The public verdict: what every reader-facing surface shows (selectors, feeds, the API,
+    # JSON-LD, the timeline rule, the stored counts). A proposed verdict waits in a ClaimReview.
     verdict = models.CharField(max_length=20, choices=Verdict, default=Verdict.UNREVIEWED)
     explanation = models.TextField(
         blank=True, help_text="Shown to readers: why this verdict, in plain words, citing the evidence."
