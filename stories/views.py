@@ -21,7 +21,7 @@ MAX_PAGE = 100_000
 # What the timeline page shows of an entry and of each claim it rests on.
 TIMELINE_ENTRY_FIELDS = ("date", "precision", "title", "slug", "text")
 TIMELINE_CLAIM_FIELDS = (
-    *("text", "slug", "verdict", "independent_sources", "evidence_count"),
+    *("text", "slug", "verdict", "independent_sources", "evidence_count", "primary_evidence_count"),
     *("story_count", "first_stories"),
 )
 VERDICT_LABELS = dict(Verdict.choices)

@@ -190,6 +190,11 @@ def test_proposing_in_the_admin_then_approving_as_another_editor(client, ed, cla
     assert (claim.verdict, claim.explanation) == (Verdict.MOSTLY_ACCURATE, "Four, per the ministry.")
     history = client.get(f"/admin/stories/claim/{claim.pk}/history/").content.decode()
     assert "proposed by ed, approved by second" in history
+    reviews = client.get(url).context["inline_admin_formsets"][0]
+    assert reviews.formset.prefix == "reviews"
+    assert [(r.verdict, r.proposed_by, r.approved_by) for r in reviews.formset.queryset] == [
+        (Verdict.MOSTLY_ACCURATE, ed, claim.reviewed_by)
+    ]
 
 
 def test_a_chief_editor_overrides_from_the_claim_page(client, ed, claim):

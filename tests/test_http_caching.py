@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from stories.models import SiteVersion, TimelineEntry
 from stories.services.claims import override_verdict, propose_verdict
-from stories.services.timeline import publish_entry
+from stories.services.timeline import edit_entry, publish_entry, publish_revision
 
 from .factories import (
     AppearanceFactory,
@@ -159,6 +159,12 @@ PUBLIC_CHANGES = {
         ),
     ),
     "entry published": (lambda: EntryFactory(claims=[ClaimFactory()]), lambda e: publish_entry(e, by=None)),
+    "change to a published entry published": (
+        lambda: edit_entry(
+            EntryFactory(is_published=True, claims=[ClaimFactory()]), {"title": "Renamed"}, by=UserFactory()
+        ),
+        lambda revision: publish_revision(revision, by=UserFactory(is_superuser=True)),
+    ),
     "published entry edited": (
         lambda: EntryFactory(is_published=True),
         lambda e: (setattr(e, "title", "New"), e.save()),
@@ -188,6 +194,11 @@ PRIVATE_CHANGES = {
     "unpublished entry edited": (
         lambda: EntryFactory(is_published=False),
         lambda e: (setattr(e, "title", "Draft"), e.save()),
+    ),
+    # Rule 8: a change to a published entry waits for a chief editor.
+    "change to a published entry proposed": (
+        lambda: EntryFactory(is_published=True, claims=[ClaimFactory()]),
+        lambda e: edit_entry(e, {"title": "Renamed"}, by=UserFactory()),
     ),
     # Rule 9: a proposal waits for a second editor; readers see nothing of it.
     "verdict proposed": (

@@ -178,7 +178,9 @@ def test_the_admins_change_form_saving_a_stale_entry_keeps_its_publication(edito
     publish_entry(entry, by=editor)
     save_through_admin(stale, admin_user, title="Renamed in the form")
     stored = TimelineEntry.objects.get(pk=entry.pk)
-    assert (stored.title, stored.is_published) == ("Renamed in the form", True)
+    assert (stored.title, stored.is_published) == (entry.title, True)
+    # Published meanwhile, so the new title waits for a chief editor (rule 8).
+    assert stored.revisions.pending().get().title == "Renamed in the form"
 
 
 # Claims: the verdict, its explanation and its reviewer belong to the verdict service.

@@ -186,6 +186,6 @@ def test_a_claims_appearances_come_twenty_to_a_page(client):
         )
     first = client.get(claim.get_absolute_url()).text
     second = client.get(claim.get_absolute_url(), {"page": 2}).text
-    assert "In 25 published stories" in first
+    assert "Appears in 25 stories from 25 independent outlets." in first
     assert first.count("<blockquote>") == 20 and second.count("<blockquote>") == 5
     assert "Story of day 1<" in first and "Story of day 21<" in second

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
@@ -5,12 +6,17 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
 from stories.errors import EditorialError
-from stories.models import Timeline, TimelineEntry
-from stories.services.timeline import publish_entry, unpublish_entry
+from stories.models import ENTRY_CONTENT_FIELDS, EntryRevision, Timeline, TimelineEntry
+from stories.services.timeline import (
+    PUBLISH_PERMISSION,
+    edit_entry,
+    publish_entry,
+    publish_revision,
+    unpublish_entry,
+)
 
 from .base import HistoryAdmin, SlugNotNumberMixin, run_each
-
-PUBLISH_PERMISSION = "stories.publish_timelineentry"
+from .diff import side_by_side
 
 
 @admin.register(Timeline)
@@ -28,6 +34,7 @@ class ReadinessFilter(admin.SimpleListFilter):
             ("waiting", "Waiting for verdicts"),
             ("ready", "Ready to publish"),
             ("published", "Published"),
+            ("changed", "Published, with a change waiting"),
         ]
 
     def queryset(self, request, queryset):
@@ -38,11 +45,46 @@ class ReadinessFilter(admin.SimpleListFilter):
             return queryset.filter(pk__in=publishable.values("pk"), is_published=False)
         if self.value() == "published":
             return queryset.filter(is_published=True)
+        if self.value() == "changed":
+            return queryset.filter(pk__in=EntryRevision.objects.pending().values("entry"))
         return queryset
+
+
+class TimelineEntryForm(forms.ModelForm):
+    """A published entry's form shows the change waiting for a chief editor, if any: saving it
+    makes a new pending revision from what the form holds (stories.services.timeline.edit_entry)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        entry = self.instance
+        waiting = entry.revisions.pending().first() if entry.pk and entry.is_published else None
+        if waiting is not None:
+            self.initial.update({name: getattr(waiting, name) for name in ENTRY_CONTENT_FIELDS})
+            self.initial["claims"] = list(waiting.claims.values_list("pk", flat=True))
+
+
+def revision_diff(revision):
+    """[(field label, published html, proposed html)] of what `revision` changes in its entry."""
+    entry, rows = revision.entry, []
+    for name in ("title", "text"):
+        before, after = getattr(entry, name), getattr(revision, name)
+        if before != after:
+            rows.append((TimelineEntry._meta.get_field(name).verbose_name, *side_by_side(before, after)))
+    shown = TimelineEntry(date=revision.date, precision=revision.precision)
+    if shown.display_date != entry.display_date:
+        rows.append(("date", entry.display_date, shown.display_date))
+    published = {claim.pk: claim.text for claim in entry.claims.all()}
+    proposed = {claim.pk: claim.text for claim in revision.claims.all()}
+    if published.keys() != proposed.keys():
+        rows.append(
+            ("claims", *side_by_side("\n\n".join(published.values()), "\n\n".join(proposed.values())))
+        )
+    return rows
 
 
 @admin.register(TimelineEntry)
 class TimelineEntryAdmin(SlugNotNumberMixin, HistoryAdmin):
+    form = TimelineEntryForm
     list_display = ["title", "display_date", "precision", "publishable", "is_published"]
     list_filter = [ReadinessFilter, "is_published", "precision", "timeline"]
     list_select_related = ["timeline"]
@@ -88,18 +130,53 @@ class TimelineEntryAdmin(SlugNotNumberMixin, HistoryAdmin):
     def unpublish(self, request, queryset):
         run_each(self, request, queryset, unpublish_entry, "entries unpublished")
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Through the service, which keeps a published entry's change waiting for a chief editor.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "claims"}
+        claims = form.cleaned_data["claims"] if "claims" in form.changed_data else None
+        revision = edit_entry(obj, changes, claims, by=request.user)
+        if revision is not None:
+            self.message_user(
+                request,
+                f"Readers keep the published “{revision.entry.title}” until a chief editor publishes "
+                "your change.",
+                messages.WARNING,
+                fail_silently=True,
+            )
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        for formset in formsets:  # the entry's claims were saved (or kept waiting) by save_model
+            self.save_formset(request, form, formset, change=change)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra = {"can_publish": self.has_publish_permission(request)}
+        entry = self.get_object(request, object_id)
+        revision = entry.revisions.pending().select_related("proposed_by").first() if entry else None
+        if revision is not None:
+            extra.update(pending_revision=revision, revision_diff=revision_diff(revision))
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def publication_view(self, request, pk, verb):
         entry = get_object_or_404(TimelineEntry, pk=pk)
-        if request.method != "POST" or verb not in ("publish", "unpublish"):
+        if request.method != "POST" or verb not in ("publish", "unpublish", "revision"):
             raise PermissionDenied
         if not self.has_publish_permission(request):
             raise PermissionDenied
         try:
-            if verb == "publish":
+            if verb == "revision":
+                revision = EntryRevision.objects.filter(
+                    entry=entry, pk=request.POST.get("revision") or 0
+                ).first()
+                if revision is None:
+                    raise EditorialError("That change is no longer there: reload the page.")
+                publish_revision(revision, by=request.user)
+                entry.refresh_from_db()
+                self.message_user(request, f"Published the change to “{entry.title}”.", messages.SUCCESS)
+            elif verb == "publish":
                 publish_entry(entry, by=request.user)
                 self.message_user(request, f"Published “{entry.title}” on the timeline.", messages.SUCCESS)
             else:

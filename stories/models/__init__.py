@@ -5,7 +5,7 @@ from .reviews import ClaimReview
 from .site import SiteVersion
 from .sources import Source
 from .stories import DuplicateCandidate, MergeRecord, Story
-from .timeline import Timeline, TimelineEntry
+from .timeline import ENTRY_CONTENT_FIELDS, EntryRevision, Timeline, TimelineEntry
 from .tracking import RemembersLoadedState
 from .versions import TEXT_FIELDS, StoryVersion
 
@@ -16,7 +16,9 @@ __all__ = [
     "ClaimAppearance",
     "ClaimReview",
     "DuplicateCandidate",
+    "ENTRY_CONTENT_FIELDS",
     "EditorialNote",
+    "EntryRevision",
     "Evidence",
     "MergeRecord",
     "SignatureBand",

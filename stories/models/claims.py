@@ -85,7 +85,7 @@ class Claim(ServiceOwnedFields, RemembersLoadedState):
     # stories.services.counters. (See ServiceOwnedFields.)
     SERVICE_OWNED_FIELDS = (
         *("verdict", "explanation", "reviewed_by", "reviewed_at"),
-        *("independent_sources", "story_count", "evidence_count", "first_stories"),
+        *("independent_sources", "story_count", "evidence_count", "primary_evidence_count", "first_stories"),
     )
 
     text = models.CharField(max_length=500, help_text="One checkable statement, written as a full sentence.")
@@ -113,12 +113,18 @@ class Claim(ServiceOwnedFields, RemembersLoadedState):
         default=0, editable=False, help_text="Public stories making it, copies counted as their story."
     )
     evidence_count = models.PositiveIntegerField(default=0, editable=False)
+    primary_evidence_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Evidence links to the official record itself."
+    )
     first_stories = models.JSONField(
         default=list, editable=False, help_text="Ids of the first public stories making it, oldest first."
     )
 
     history = HistoricalRecords(
-        excluded_fields=["independent_sources", "story_count", "evidence_count", "first_stories"]
+        excluded_fields=[
+            *("independent_sources", "story_count", "evidence_count", "primary_evidence_count"),
+            "first_stories",
+        ]
     )
     objects = ClaimQuerySet.as_manager()
 

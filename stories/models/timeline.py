@@ -2,7 +2,9 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from stories.text import unique_slug
@@ -93,12 +95,16 @@ class TimelineEntry(ServiceOwnedFields, RemembersLoadedState):
     def __str__(self):
         return f"{self.display_date}: {self.title}"
 
-    def save(self, *args, **kwargs):
+    def normalise_date(self):
+        """Store a month's or a year's date as its first day."""
         if isinstance(self.date, datetime.date):
             if self.precision == self.Precision.MONTH:
                 self.date = self.date.replace(day=1)
             elif self.precision == self.Precision.YEAR:
                 self.date = self.date.replace(month=1, day=1)
+
+    def save(self, *args, **kwargs):
+        self.normalise_date()
         if not self.slug:
             self.slug = unique_slug(
                 TimelineEntry, f"{self.date} {self.title}", max_length=100, exclude_pk=self.pk
@@ -122,3 +128,61 @@ class TimelineEntry(ServiceOwnedFields, RemembersLoadedState):
     def blocking_claims(self):
         """The supporting claims that are not accurate or mostly accurate yet."""
         return self.claims.exclude(verdict__in=SUPPORTING_VERDICTS)
+
+
+# What readers see of an entry: a change to any of these on a published entry waits as a revision.
+ENTRY_CONTENT_FIELDS = ("date", "precision", "title", "text")
+
+
+class EntryRevisionQuerySet(models.QuerySet):
+    def pending(self):
+        """Changes to published entries waiting for a chief editor (the dashboard's queue)."""
+        return self.filter(state=EntryRevision.State.PENDING)
+
+
+class EntryRevision(models.Model):
+    """An editor's change to a published timeline entry: its date, title, text and claims as they
+    would read, kept until a chief editor publishes it; readers see the entry as published until
+    then (DESIGN.md rule 8). Written only by stories.services.timeline."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a chief editor"
+        PUBLISHED = "published", "Published"
+        SUPERSEDED = "superseded", "Replaced by a later change"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    entry = models.ForeignKey(TimelineEntry, on_delete=models.CASCADE, related_name="revisions")
+    date = models.DateField()
+    precision = models.CharField(max_length=10, choices=TimelineEntry.Precision)
+    title = models.CharField(max_length=200)
+    text = models.TextField(blank=True)
+    claims = models.ManyToManyField("stories.Claim", blank=True, related_name="+")
+    state = models.CharField(max_length=20, choices=State, default=State.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EntryRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            # At most one change waits per entry: a later one replaces it (stories.services.timeline).
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(state="pending"), name="entryrevision_one_pending_per_entry"
+            ),
+        ]
+        indexes = [
+            # EntryRevision.objects.pending(): the dashboard's queue.
+            models.Index(
+                fields=["proposed_at"], name="entryrevision_pending_idx", condition=Q(state="pending")
+            ),
+        ]
+
+    def __str__(self):
+        return f"Change to “{self.entry.title}” ({self.get_state_display().lower()})"

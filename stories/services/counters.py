@@ -3,7 +3,8 @@
 - Claim.independent_sources: distinct sources of the canonical public stories making the claim
   (a copy merged into a public story counts as that story's source, so copies never count twice).
 - Claim.story_count: distinct canonical public stories making it.
-- Claim.evidence_count: its evidence links.
+- Claim.evidence_count: its evidence links; Claim.primary_evidence_count: those to the official
+  record itself (a claim no outlet makes but the record does reads "official record").
 - Claim.first_stories: the ids of its first `PREVIEW` canonical public stories, oldest first
   (the timeline names them without a scan of every story making the claim).
 - Source.story_count: its public stories.
@@ -22,7 +23,10 @@ from stories.models import Claim, ClaimAppearance, Evidence, Source, Story
 
 BATCH = 1000
 # The stored counts, in the order claim_counts() and source_counts() give them.
-CLAIM_COUNTS = ("independent_sources", "story_count", "evidence_count", "first_stories")
+CLAIM_COUNTS = (
+    *("independent_sources", "story_count", "evidence_count", "primary_evidence_count"),
+    "first_stories",
+)
 # How many stories a claim names where it is listed.
 PREVIEW = 3
 SOURCE_COUNTS = ("story_count", "track_record")
@@ -46,6 +50,9 @@ def _claim_counts():
             Subquery(served.annotate(n=Count(canonical_story, distinct=True)).values("n")), 0
         ),
         "evidence_count": Coalesce(Subquery(evidence.annotate(n=Count("pk")).values("n")), 0),
+        "primary_evidence_count": Coalesce(
+            Subquery(evidence.filter(kind=Evidence.Kind.PRIMARY).annotate(n=Count("pk")).values("n")), 0
+        ),
     }
 
 
@@ -77,7 +84,8 @@ def _first_stories(claims=None):
 
 
 def claim_counts(claims=None):
-    """{claim id: (independent_sources, story_count, evidence_count, first_stories)} computed
+    """{claim id: (independent_sources, story_count, evidence_count, primary_evidence_count,
+    first_stories)} computed
     from scratch."""
     queryset = Claim.objects.all() if claims is None else Claim.objects.filter(pk__in=claims)
     rows = queryset.annotate(**{f"new_{k}": v for k, v in _claim_counts().items()})
