@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "stories",
+    "matching",
 ]
 
 MIDDLEWARE = [
@@ -322,6 +323,35 @@ NEWSROOM_DEDUP_AUTO_LINK = env_fraction("NEWSROOM_DEDUP_AUTO_LINK", 0.9)
 NEWSROOM_DEDUP_SUGGEST = env_fraction("NEWSROOM_DEDUP_SUGGEST", 0.5)
 if NEWSROOM_DEDUP_SUGGEST > NEWSROOM_DEDUP_AUTO_LINK:
     raise ImproperlyConfigured("NEWSROOM_DEDUP_SUGGEST must not be above NEWSROOM_DEDUP_AUTO_LINK.")
+
+# --- Claim memory (the matching app; docs/matching.md) ---------------------------------------------
+# After each ingest, the story's sentences are matched against the claims the desk has checked.
+# Semantic matching (multilingual embeddings) needs the `semantic` extra; NEWSROOM_MATCHING_SEMANTIC=0
+# falls back to the lexical matcher even where it is installed.
+NEWSROOM_MATCHING_ON_INGEST = env_bool("NEWSROOM_MATCHING_ON_INGEST", True)
+NEWSROOM_MATCHING_SEMANTIC = env_bool("NEWSROOM_MATCHING_SEMANTIC", True)
+# The language the desk writes its claims in (a primary language tag).
+NEWSROOM_CLAIM_LANGUAGE = os.environ.get("NEWSROOM_CLAIM_LANGUAGE", "en")
+# Cosine of sentence and claim embeddings from which a match is suggested to editors, and from
+# which it is accepted at once; a sentence in another language than the claims' is suggested from
+# its own, lower threshold and never accepted automatically. Tuned on the evaluation set
+# (docs/matching.md).
+NEWSROOM_MATCHING_SUGGEST = env_fraction("NEWSROOM_MATCHING_SUGGEST", 0.75)
+NEWSROOM_MATCHING_SUGGEST_ACROSS = env_fraction("NEWSROOM_MATCHING_SUGGEST_ACROSS", 0.5)
+NEWSROOM_MATCHING_AUTO_ACCEPT = env_fraction("NEWSROOM_MATCHING_AUTO_ACCEPT", 0.92)
+# The same two thresholds for the lexical matcher (Dice coefficient of the normalised words).
+NEWSROOM_MATCHING_LEXICAL_SUGGEST = env_fraction("NEWSROOM_MATCHING_LEXICAL_SUGGEST", 0.5)
+NEWSROOM_MATCHING_LEXICAL_AUTO_ACCEPT = env_fraction("NEWSROOM_MATCHING_LEXICAL_AUTO_ACCEPT", 0.95)
+# Cosine of two stories' whole-story embeddings (in different languages, each the other's closest)
+# from which the pair is queued in the duplicate queue as translations of one another (never
+# merged automatically).
+NEWSROOM_TRANSLATION_SUGGEST = env_fraction("NEWSROOM_TRANSLATION_SUGGEST", 0.6)
+for _suggest, _accept in (
+    ("NEWSROOM_MATCHING_SUGGEST", "NEWSROOM_MATCHING_AUTO_ACCEPT"),
+    ("NEWSROOM_MATCHING_LEXICAL_SUGGEST", "NEWSROOM_MATCHING_LEXICAL_AUTO_ACCEPT"),
+):
+    if globals()[_suggest] > globals()[_accept]:
+        raise ImproperlyConfigured(f"{_suggest} must not be above {_accept}.")
 
 # --- The JSON API (/api/) ------------------------------------------------------------------------
 # Read-only for anyone; writes (POST /api/v1/stories/) need a token (admin: Auth Token > Tokens)

@@ -537,9 +537,9 @@ class QueueStateFilter(admin.SimpleListFilter):
 class DuplicateCandidateAdmin(admin.ModelAdmin):
     """The duplicate queue: pending pairs, best score first (the model's ordering)."""
 
-    list_display = ["score_display", "left", "right", "state", "compare"]
+    list_display = ["score_display", "kind", "left", "right", "state", "compare"]
     list_display_links = None
-    list_filter = [QueueStateFilter]
+    list_filter = [QueueStateFilter, "kind"]
     list_select_related = ["story_a__source", "story_b__source"]
     actions = ["dismiss_selected"]
 

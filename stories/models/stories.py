@@ -176,11 +176,22 @@ class DuplicateCandidate(models.Model):
         MERGED = "merged", "Merged"
         DISMISSED = "dismissed", "Dismissed"
 
+    class Kind(models.TextChoices):
+        COPY = "copy", "Copy"
+        TRANSLATION = "translation", "Translation"
+
     story_a = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
     story_b = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField(help_text="Similarity from 0 to 1; the queue shows the highest first.")
     jaccard = models.FloatField(null=True, blank=True)
     containment = models.FloatField(null=True, blank=True)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind,
+        default=Kind.COPY,
+        help_text="A copy (shared wording) or a translation (the same text in another language: "
+        "queued by claim matching, never merged automatically).",
+    )
     state = models.CharField(max_length=20, choices=State, default=State.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(

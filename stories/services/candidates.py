@@ -4,7 +4,7 @@ Merging itself is stories.services.merge; these functions decide what to merge i
 A dismissed pair stays dismissed: the detector keeps one row per pair and never reopens it.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stories.errors import EditorialError
@@ -78,3 +78,17 @@ def merge_stories(canonical, stories, *, by, reason):
     with transaction.atomic():
         lock_for_merges([duplicate.pk for duplicate in duplicates], canonical.pk)
         return [merge(duplicate, canonical, by, reason) for duplicate in duplicates]
+
+
+def queue_translation(story, other, score):
+    """Queue the pair as translations of one another, unless it has a row already (pending, merged
+    or dismissed). Never merged automatically: an editor decides. Returns the new row or None."""
+    try:
+        with transaction.atomic():
+            if DuplicateCandidate.objects.for_pair(story, other).exists():
+                return None
+            return DuplicateCandidate.objects.create(
+                story_a=story, story_b=other, score=score, kind=DuplicateCandidate.Kind.TRANSLATION
+            )
+    except IntegrityError:  # another run queued the pair at the same moment
+        return None

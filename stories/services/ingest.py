@@ -38,6 +38,7 @@ from stories.errors import EditorialError
 from stories.models import TEXT_FIELDS, Source, Story, StoryVersion
 from stories.services import outlets, versions
 from stories.services.transactions import is_conflict
+from stories.signals import story_ingested
 from stories.text import fingerprint, normalise
 
 
@@ -331,6 +332,7 @@ def ingest_item(item: Item, *, source: Source | None = None, by=None, seen=None)
         with transaction.atomic():
             story_source, attribution = outlets.resolve(item.source, item.url, source)
             result = _store(item, story_source, by=by, seen=seen, delivered=delivered)
+            story_ingested.send(Story, result=result)
         result.attribution = attribution
         seen.update((pk, item.origin or "an earlier item") for pk in delivered)
         return result
