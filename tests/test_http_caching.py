@@ -143,6 +143,14 @@ PUBLIC_CHANGES = {
         lambda n: (setattr(n, "visibility", "public"), n.save()),
     ),
     "tag added to a claim": (lambda: ClaimFactory(), lambda c: c.tags.create(name="Dispatch")),
+    "tag renamed": (
+        lambda: ClaimFactory().tags.create(name="Dispatch"),
+        lambda t: (setattr(t, "name", "Deployment"), t.save()),
+    ),
+    "public note made internal": (
+        lambda: NoteFactory(story=StoryFactory(), visibility="public"),
+        lambda n: (setattr(n, "visibility", "internal"), n.save()),
+    ),
     "verdict changed": (
         lambda: ClaimFactory(),
         lambda c: approved_verdict(c, "inaccurate", "Contradicted."),
