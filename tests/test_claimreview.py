@@ -61,3 +61,71 @@ def test_jsonld_cannot_break_out_of_its_script_element(client):
     page = client.get(claim.get_absolute_url()).text
     assert "</script><script>alert(1)" not in page
     assert jsonld(client.get(claim.get_absolute_url()))["claimReviewed"].startswith("</script>")
+
+
+# What Google's fact-check tools read from ClaimReview markup: required (claimReviewed,
+# reviewRating with alternateName, url) and recommended (author with name, datePublished,
+# itemReviewed as a Claim with author, datePublished, appearance, firstAppearance; the rating's
+# ratingValue, bestRating, worstRating, name).
+GOOGLE_REQUIRED = ("claimReviewed", "reviewRating", "url")
+GOOGLE_RECOMMENDED = ("author", "datePublished", "itemReviewed")
+GOOGLE_RATING = ("alternateName", "ratingValue", "bestRating", "worstRating", "name")
+GOOGLE_CLAIM = ("author", "datePublished", "appearance", "firstAppearance")
+
+
+def test_claimreview_carries_every_field_googles_fact_check_tools_read(client):
+    import datetime
+
+    from .factories import SourceFactory
+
+    outlet = SourceFactory(name="Kyodo Example", homepage="https://kyodo.example/")
+    first = StoryFactory(
+        source=outlet,
+        published_at=datetime.datetime(2026, 5, 29, 9, tzinfo=datetime.UTC),
+        url="https://kyodo.example/2026/05/29/officers",
+        language="en",
+    )
+    later = StoryFactory(published_at=datetime.datetime(2026, 6, 2, tzinfo=datetime.UTC))
+    claim = ClaimFactory(
+        text="Japan will send two officers to NSATU in Wiesbaden.",
+        verdict=Verdict.MOSTLY_ACCURATE,
+        explanation="The ministry confirmed two officers; the city is inferred from the command's seat.",
+    )
+    AppearanceFactory(claim=claim, story=later)
+    AppearanceFactory(claim=claim, story=first)
+
+    data = jsonld(client.get(claim.get_absolute_url()))
+
+    for name in GOOGLE_REQUIRED + GOOGLE_RECOMMENDED:
+        assert data.get(name), f"ClaimReview lacks {name}"
+    assert data["claimReviewed"] == claim.text
+    assert data["url"] == f"http://testserver{claim.get_absolute_url()}"
+    assert data["inLanguage"] == "en-gb"
+    assert data["author"] == {"@type": "Organization", "name": "Newsroom", "url": "http://testserver/"}
+    assert data["datePublished"] == claim.reviewed_at.date().isoformat()
+
+    rating = data["reviewRating"]
+    for name in GOOGLE_RATING:
+        assert rating.get(name), f"reviewRating lacks {name}"
+    assert rating["@type"] == "Rating"
+    assert (rating["ratingValue"], rating["alternateName"]) == (4, "Mostly accurate")
+    assert rating["ratingExplanation"] == claim.explanation
+
+    item = data["itemReviewed"]
+    assert item["@type"] == "Claim"
+    for name in GOOGLE_CLAIM:
+        assert item.get(name), f"itemReviewed lacks {name}"
+    # The claim was first made by the outlet of its earliest appearance, on that story's date.
+    assert item["author"] == {
+        "@type": "Organization",
+        "name": "Kyodo Example",
+        "url": "https://kyodo.example/",
+    }
+    assert item["datePublished"] == "2026-05-29"
+    assert item["firstAppearance"]["url"] == "https://kyodo.example/2026/05/29/officers"
+    assert [a["url"] for a in item["appearance"]] == [first.url, later.url]
+
+
+def test_an_unexplained_verdict_has_no_empty_rating_explanation(client):
+    claim = AppearanceFactory(claim=ClaimFactory(explanation="")).claim
+    assert "ratingExplanation" not in jsonld(client.get(claim.get_absolute_url()))["reviewRating"]
