@@ -10,13 +10,14 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from stories import caching, selectors
 from stories.models import TimelineEntry
 from stories.services.ingest import IngestError, Item, ingest_item
 
-from . import filters, serializers, timelinejs
+from . import filters, ninjs, serializers, timelinejs
 
 NOT_AUTHENTICATED = (
     "This needs a token: send the header 'Authorization: Token <key>'. "
@@ -121,9 +122,11 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(
         summary="Published stories",
         description="Published, canonical stories, newest first. Copies merged into a story are not "
-        "listed; their addresses are in `also_published_at`.",
+        "listed; their addresses are in `also_published_at`. `?format=ninjs`: each story as an IPTC "
+        "ninjs 2.1 object.",
         responses={
-            200: serializers.StorySerializer(many=True),
+            (200, "application/json"): serializers.StorySerializer(many=True),
+            (200, ninjs.NINJS_MEDIA_TYPE): ninjs.STORY_SCHEMA,
             400: BAD_REQUEST,
             404: NOT_FOUND,
             **READ_ERRORS,
@@ -131,9 +134,11 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(
         summary="One published story",
-        description="A merged copy's slug answers 301 to its canonical story.",
+        description="A merged copy's slug answers 301 to its canonical story. `?format=ninjs`: as an IPTC "
+        "ninjs 2.1 object.",
         responses={
-            200: serializers.StorySerializer,
+            (200, "application/json"): serializers.StorySerializer,
+            (200, ninjs.NINJS_MEDIA_TYPE): ninjs.STORY_SCHEMA,
             301: OpenApiResponse(description="A merged copy: `Location` is its canonical story."),
             404: NOT_FOUND,
             **READ_ERRORS,
@@ -187,9 +192,21 @@ class StoryViewSet(PublicViewSet):
     serializer_class = serializers.StorySerializer
     filterset_class = filters.StoryFilter
     http_method_names = ["get", "head", "options", "post"]
+    read_renderer_classes = [JSONRenderer, ninjs.NinjsRenderer]  # ?format=json (the default) or ninjs
 
     def get_queryset(self):
         return selectors.stories()
+
+    def get_renderers(self):
+        if self.action in ("list", "retrieve"):
+            return [renderer() for renderer in self.read_renderer_classes]
+        return super().get_renderers()
+
+    def get_serializer_class(self):
+        renderer = getattr(self.request, "accepted_renderer", None) if self.request else None
+        if isinstance(renderer, ninjs.NinjsRenderer):
+            return ninjs.NinjsStorySerializer
+        return super().get_serializer_class()
 
     def attach(self, rows, detail=False):
         selectors.attach_story_details(rows)
@@ -210,6 +227,8 @@ class StoryViewSet(PublicViewSet):
             found = selectors.story_by_slug(self.kwargs["slug"])
             if found.moved_to is not None:  # a merged copy answers 301 to its story, as its page does
                 location = reverse("api:story-detail", args=[found.moved_to.slug])
+                if request.GET:  # the same format
+                    location += f"?{request.GET.urlencode()}"
                 return Response(status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})
             if found.story is None:
                 raise self.not_found()
