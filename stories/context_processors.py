@@ -13,7 +13,11 @@ LINKED_EVERYWHERE = (
     "source-list",
     "search",
     "feed-timeline",
+    "feed-timeline-json",
     "feed-stories",
+    "feed-stories-json",
+    "feed-corrections",
+    "feed-corrections-json",
 )
 
 

@@ -12,8 +12,9 @@ few of its stories (`PREVIEW`) and its appearances page by page.
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import F, Prefetch, Sum
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.urls import reverse
 
 from stories.models import (
@@ -304,6 +305,91 @@ def track_record(source):
 
 def source_stories(source):
     return stories().filter(source=source)
+
+
+# --- Corrections --------------------------------------------------------------------------------
+
+
+@dataclass
+class Correction:
+    """A public correction (`kind` "correction": a public note) or a change of a public verdict
+    (`kind` "verdict"), as the corrections feeds show it."""
+
+    kind: str
+    title: str
+    text: str
+    path: str  # its place on the public page it concerns
+    published_at: datetime
+    updated_at: datetime
+
+
+def _public_notes(limit):
+    """The `limit` public notes last written, on a story readers see (its own page, or the page of
+    the story it was merged into) or on a public claim."""
+    notes = (
+        EditorialNote.objects.public()
+        .filter(Story.served_condition("story__") | Q(claim__in=Claim.objects.public()))
+        .select_related("story__merged_into", "claim")
+        .only(
+            *("body", "created_at", "updated_at", "story__title", "story__slug", "story__merged_into__title"),
+            *("story__merged_into__slug", "claim__text", "claim__slug"),
+        )
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+    for note in notes:
+        about = note.claim or note.story.merged_into or note.story
+        yield Correction(
+            kind="correction",
+            title=f"Correction: {about}",
+            text=note.body,
+            path=f"{about.get_absolute_url()}#correction-{note.pk}",
+            published_at=note.created_at,
+            updated_at=note.updated_at,
+        )
+
+
+def _verdict_changes(limit):
+    """The `limit` latest changes of a public claim's verdict from one reviewed verdict to another,
+    from the claims' history (a claim's verdict is its public one: rule 9). A first verdict is no
+    change; a verdict withdrawn leaves the claim out of public view."""
+    history = Claim.history.model
+    earlier = Q(history_date__lt=OuterRef("history_date")) | Q(
+        history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")
+    )
+    previous = history.objects.filter(earlier, id=OuterRef("id")).order_by("-history_date", "-history_id")
+    public = Claim.objects.public().filter(pk=OuterRef("id"))
+    rows = (
+        history.objects.annotate(
+            was=Subquery(previous.values("verdict")[:1]),
+            slug_now=Subquery(public.values("slug")[:1]),
+        )
+        .filter(slug_now__isnull=False, was__isnull=False)
+        .exclude(verdict=Verdict.UNREVIEWED)
+        .exclude(was=Verdict.UNREVIEWED)
+        .exclude(was=F("verdict"))
+        .order_by("-history_date", "-history_id")
+        .values_list("history_id", "text", "verdict", "was", "explanation", "history_date", "slug_now")[
+            :limit
+        ]
+    )
+    address = slug_address("stories:claim-detail")
+    for history_id, text, verdict, was, explanation, at, slug in rows:
+        now, before = VERDICT_RATINGS[Verdict(verdict)].label, VERDICT_RATINGS[Verdict(was)].label
+        yield Correction(
+            kind="verdict",
+            title=f"Verdict changed to {now.lower()}: {text}",
+            text=f"Was {before.lower()}, now {now.lower()}. {explanation}".strip(),
+            path=f"{address(slug)}#verdict-{history_id}",
+            published_at=at,
+            updated_at=at,
+        )
+
+
+def corrections(limit):
+    """The newest `limit` public corrections and verdict changes, newest first (see
+    `_public_notes` and `_verdict_changes`). Two queries."""
+    rows = [*_public_notes(limit), *_verdict_changes(limit)]
+    return sorted(rows, key=lambda row: row.updated_at, reverse=True)[:limit]
 
 
 # --- Addresses ----------------------------------------------------------------------------------

@@ -1,9 +1,8 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import views
+from . import feeds, views
 from .caching import public_page
-from .feeds import StoriesFeed, TimelineFeed
 from .sitemaps import SITEMAPS
 
 app_name = "stories"
@@ -18,8 +17,12 @@ urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
     path("search/", views.search_page, name="search"),
-    path("feeds/timeline/", public_page(TimelineFeed()), name="feed-timeline"),
-    path("feeds/stories/", public_page(StoriesFeed()), name="feed-stories"),
+    path("feeds/timeline/", public_page(feeds.TimelineFeed()), name="feed-timeline"),
+    path("feeds/timeline.json", public_page(feeds.TimelineJSONFeed()), name="feed-timeline-json"),
+    path("feeds/stories/", public_page(feeds.StoriesFeed()), name="feed-stories"),
+    path("feeds/stories.json", public_page(feeds.StoriesJSONFeed()), name="feed-stories-json"),
+    path("feeds/corrections/", public_page(feeds.CorrectionsFeed()), name="feed-corrections"),
+    path("feeds/corrections.json", public_page(feeds.CorrectionsJSONFeed()), name="feed-corrections-json"),
     path(
         "sitemap.xml",
         public_page(sitemap_views.index),
