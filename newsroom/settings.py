@@ -207,6 +207,12 @@ NEWSROOM_PUBLIC_MAX_AGE = env_int("NEWSROOM_PUBLIC_MAX_AGE", 60)
 # How long a rendered public page is kept in Django's cache (any save invalidates it at once).
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+# Who may put the live timeline (/embed/timeline/) in a frame: the sources of its CSP
+# frame-ancestors, comma-separated, e.g. "https://partner.example.org,https://other.example";
+# "*" (the default) lets any site embed it. Every other page refuses to be framed.
+NEWSROOM_EMBED_FRAME_ANCESTORS = env_list("NEWSROOM_EMBED_FRAME_ANCESTORS", ["*"])
+# How often the embedded timeline asks whether it changed (a conditional GET, 304 while not).
+NEWSROOM_EMBED_REFRESH_SECONDS = env_int("NEWSROOM_EMBED_REFRESH_SECONDS", 60)
 
 # --- Editorial desk ----------------------------------------------------------------------------
 # How many editors must agree before a verdict is public: 2, the proposer and a different

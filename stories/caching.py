@@ -97,6 +97,7 @@ def public_page(view):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         version = site_version()
+        request.site_version = version  # what the page is built at: its ETag
         etag = f'"{version}"'
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:

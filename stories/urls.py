@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import feeds, views
+from . import embed, feeds, views
 from .caching import public_page
 from .sitemaps import SITEMAPS
 
@@ -35,5 +35,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
+    path("embed/timeline/", embed.timeline, name="embed-timeline"),
+    path("oembed", embed.oembed, name="oembed"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from stories import selectors
+from stories import embed, selectors
 from stories.caching import public_page, values_known
 from stories.jsonld import claim_review
 from stories.models import VERDICT_RATINGS, Verdict
@@ -83,7 +83,11 @@ def timeline(request):
             story["url"] = story_address(story["slug"])
     for entry in entries:
         entry.claim_list = claims_of[entry.pk]
-    return render(request, "stories/timeline.html", {"entries": entries, "page": page, "query": ""})
+    return render(
+        request,
+        "stories/timeline.html",
+        {"entries": entries, "page": page, "query": "", "oembed_url": embed.discovery_link(request)},
+    )
 
 
 def how_we_verify(request):
