@@ -98,7 +98,7 @@ class CorrectionsFeed(Feed):
     link = reverse_lazy("stories:how-we-verify")
 
     def items(self):
-        return selectors.corrections(FEED_SIZE)
+        return selectors.latest_corrections(FEED_SIZE)
 
     def item_title(self, item):
         return item.title

@@ -385,7 +385,7 @@ def _verdict_changes(limit):
         )
 
 
-def corrections(limit):
+def latest_corrections(limit):
     """The newest `limit` public corrections and verdict changes, newest first (see
     `_public_notes` and `_verdict_changes`). Two queries."""
     rows = [*_public_notes(limit), *_verdict_changes(limit)]

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from stories.models import Claim, EditorialNote, Story, TimelineEntry, Verdict
-from stories.services.claims import set_verdict
+from stories.services.claims import approve_verdict, propose_verdict
 
 from .factories import AppearanceFactory, ClaimFactory, EntryFactory, NoteFactory, StoryFactory, UserFactory
 
@@ -82,6 +82,16 @@ def test_the_stories_json_feed_has_no_unpublished_merged_or_internal_text_rules_
 @pytest.fixture
 def editor():
     return UserFactory(username="checker")
+
+
+def set_verdict(claim, verdict, explanation, *, by):
+    """Make `verdict` the claim's public one: proposed by `by`, approved by a second editor."""
+    if claim.pk is None:
+        claim.save()
+    review = propose_verdict(Claim.objects.get(pk=claim.pk), verdict, explanation, by=by)
+    if review is not None and review.state == review.State.PENDING:
+        approve_verdict(review, by=UserFactory(username="second-editor"))
+    return Claim.objects.get(pk=claim.pk)
 
 
 def change_verdict(claim, verdict, editor, explanation="Checked again."):
