@@ -59,20 +59,37 @@ class SlugNotNumberValidator:
         return isinstance(other, SlugNotNumberValidator) and other.prefix == self.prefix
 
 
-def unique_slug(model, text, max_length=80, exclude_pk=None):
-    """A slug from text, suffixed -2, -3, ... until no other row of model holds it (one query).
-    Digits alone are prefixed with the model's name ("claim-2026"), never taken for an id."""
+def slug_base(model, text, max_length=80):
+    """The slug `text` asks for: slugify's, cut to `max_length`; digits alone are prefixed with the
+    model's name ("claim-2026"), never taken for an id."""
     base = slugify(text)[:max_length].strip("-") or model._meta.model_name
     if is_number(base):
         base = f"{model._meta.model_name}-{base}"[:max_length]
+    return base
+
+
+def slug_candidates(base, max_length=80, start=1, count=10):
+    """`base`, then `base` suffixed -2, -3, ...: the slugs unique_slug tries, in its order."""
+    found = []
+    for n in range(start, start + count):
+        suffix = "" if n == 1 else f"-{n}"
+        found.append(base[: max_length - len(suffix)] + suffix if suffix else base)
+    return found
+
+
+def unique_slug(model, text, max_length=80, exclude_pk=None, taken=()):
+    """A slug from text, suffixed -2, -3, ... until no other row of model holds it and it is not in
+    `taken` (slugs spoken for but not saved yet): one query on the slug's unique index for every
+    50 slugs tried."""
+    base = slug_base(model, text, max_length)
     others = model._default_manager.all()
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
-    # Every candidate below starts with this prefix (suffixes are at most 8 characters long).
-    taken = set(others.filter(slug__startswith=base[: max_length - 8]).values_list("slug", flat=True))
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        suffix = f"-{n}"
-        slug = base[: max_length - len(suffix)] + suffix
-    return slug
+    start = 1
+    while True:
+        candidates = slug_candidates(base, max_length, start, 50)
+        held = set(others.filter(slug__in=candidates).values_list("slug", flat=True))
+        for slug in candidates:
+            if slug not in held and slug not in taken:
+                return slug
+        start += 50

@@ -212,3 +212,34 @@ def test_no_pair_of_seed_articles_is_suggested_but_an_edited_copy_of_each_is_fou
         assert result.outcome in ("merged", "new") and (result.outcome == "merged" or result.suggested), name
         assert matched in originals, name
     assert DuplicateCandidate.objects.count() + MergeRecord.objects.count() == 5
+
+
+def test_an_auto_merged_copy_is_public_only_once_an_editor_has_reviewed_its_outlet(client):
+    """What readers see of a copy the detector merged on ingest, with nobody looking: a copy from
+    an outlet an editor has reviewed is served at once (its page answers 301 to its story, which
+    lists its address: the merge is recorded and undoable); a copy from an outlet the ingest
+    created waits, its address neither listed nor redirected, until an editor reviews the outlet."""
+    from stories.services.dedup import index_story
+    from stories.services.outlets import mark_reviewed
+
+    text = words(300, 41)
+    published = StoryFactory(
+        title="Original report", body=" ".join(text), url="https://wire.example/original"
+    )
+    index_story(published)
+    near = [*text[:150], "altered", *text[151:]]
+    unreviewed = ingest_item(
+        Item(title="Original report", body=" ".join(near), url="https://copycat.example/a")
+    )
+    assert unreviewed.outcome == "merged" and unreviewed.canonical == published
+    assert unreviewed.story.source.needs_review
+    copy = unreviewed.story
+
+    assert client.get(f"/stories/{copy.slug}/").status_code == 404
+    assert client.get(f"/api/v1/stories/{copy.slug}/").status_code == 404
+    assert "https://copycat.example/a" not in client.get(f"/stories/{published.slug}/").content.decode()
+
+    mark_reviewed(copy.source)
+    response = client.get(f"/stories/{copy.slug}/")
+    assert (response.status_code, response["Location"]) == (301, f"/stories/{published.slug}/")
+    assert "https://copycat.example/a" in client.get(f"/stories/{published.slug}/").content.decode()

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from stories.errors import EditorialError
@@ -114,6 +114,27 @@ def _load(row):
     return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(bytes(row), dtype="<u8"), scheme=SCHEME)
 
 
+def signature_row(story, minhash, shingle_count):
+    """The StorySignature of `story` signed as `minhash` (not saved)."""
+    return StorySignature(
+        story=story,
+        fingerprint=story.fingerprint,
+        minhash=np.asarray(minhash.hashvalues, dtype="<u8").tobytes(),
+        shingles=shingle_count,
+    )
+
+
+def insert_bands(rows):
+    """Store LSH bands [(story id, key), ...] in one statement run for every row (no model
+    instances: a story has BANDS of them)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table, story, key = map(quote, (SignatureBand._meta.db_table, "story_id", "key"))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({story}, {key}) VALUES (%s, %s)", rows)
+
+
 def index_story(story):
     """Sign the story and store its signature and bands, unless its current text is signed already.
 
@@ -123,16 +144,11 @@ def index_story(story):
     if stored is not None:
         return _load(stored.minhash), shingle_set
     minhash = signature(shingle_set)
-    StorySignature.objects.update_or_create(
-        story=story,
-        defaults={
-            "fingerprint": story.fingerprint,
-            "minhash": np.asarray(minhash.hashvalues, dtype="<u8").tobytes(),
-            "shingles": len(shingle_set),
-        },
-    )
+    row = signature_row(story, minhash, len(shingle_set))
+    kept = {"fingerprint": row.fingerprint, "minhash": row.minhash, "shingles": row.shingles}
+    StorySignature.objects.update_or_create(story=story, defaults=kept)
     SignatureBand.objects.filter(story=story).delete()
-    SignatureBand.objects.bulk_create(SignatureBand(story=story, key=key) for key in band_keys(minhash))
+    insert_bands([(story.pk, key) for key in band_keys(minhash)])
     return minhash, shingle_set
 
 
@@ -161,8 +177,6 @@ def decide(newer, older, sim, *, by=None, suggest=None):
 
 def check_new_story(story, *, by=None):
     """Index a newly stored story and link it to its near copies; returns the IngestResult."""
-    from stories.services.ingest import IngestResult
-
     minhash, own = index_story(story)
     ids = (
         SignatureBand.objects.filter(key__in=band_keys(minhash))
@@ -170,9 +184,22 @@ def check_new_story(story, *, by=None):
         .values_list("story_id", flat=True)
         .distinct()
     )
-    others = Story.objects.filter(pk__in=list(ids), merged_into__isnull=True).only("title", "body")
+    others = Story.objects.filter(pk__in=list(ids), merged_into__isnull=True).only(*CANDIDATE_FIELDS)
+    return link_new_story(story, own, [(other, shingles(story_text(other))) for other in others], by=by)
+
+
+# What link_new_story reads of a candidate story.
+CANDIDATE_FIELDS = ("title", "body", "status", "merged_into", "source")
+
+
+def link_new_story(story, own, candidates, *, by=None):
+    """Merge the new `story` (shingle set `own`) into its nearest copy among `candidates`
+    ([(story, shingle set)], canonical stories sharing an LSH band with it), or queue the pairs
+    worth an editor's look; returns the IngestResult. Call inside atomic()."""
+    from stories.services.ingest import IngestResult
+
     matches = sorted(
-        ((similarity(own, shingles(story_text(other))), other) for other in others),
+        ((similarity(own, other_set), other) for other, other_set in candidates if other.pk != story.pk),
         key=lambda pair: (-pair[0].score, pair[1].pk),
     )
     suggested = []

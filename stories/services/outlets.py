@@ -60,31 +60,70 @@ def hosts_of(source):
     return hosts - {""}
 
 
+class Outlets:
+    """Every Source, read once (one query) and matched in memory: a run of many items resolves
+    each item's outlet without a query of its own. Sources an ingest creates are added as it
+    goes (`add`)."""
+
+    def __init__(self):
+        self.sources = []
+        self.by_slug, self.by_name, self.hosts = {}, {}, {}
+        for source in Source.objects.order_by("pk"):
+            self.add(source)
+
+    def add(self, source):
+        self.sources.append(source)
+        self.by_slug[source.slug] = source
+        # Sources are ordered by name, so of two sharing a name the database finds one of them
+        # first; here the older one.
+        self.by_name.setdefault(source.name.casefold(), source)
+        for domain in hosts_of(source):
+            self.hosts.setdefault(domain, source)
+
+    def discard(self, source):
+        """Forget a source whose creation was rolled back."""
+        self.sources = [s for s in self.sources if s.pk != source.pk]
+        self.by_slug = {k: s for k, s in self.by_slug.items() if s.pk != source.pk}
+        self.by_name = {}
+        for s in self.sources:
+            self.by_name.setdefault(s.name.casefold(), s)
+        self.hosts = {}
+        for s in self.sources:
+            for domain in hosts_of(s):
+                self.hosts.setdefault(domain, s)
+
+    def find_host(self, host):
+        """The Source whose homepage or extra domains cover `host`, the most specific first (of
+        equal matches, the oldest source)."""
+        if not host:
+            return None
+        labels = host.split(".")
+        for start in range(len(labels) - 1):  # news.example.org, then example.org
+            found = self.hosts.get(".".join(labels[start:]))
+            if found is not None:
+                return found
+        return None
+
+    def find_name(self, name):
+        """The Source with this slug or name (case-insensitive), or whose hosts cover it if it is a
+        host."""
+        name = (name or "").strip()
+        if not name:
+            return None
+        found = self.by_slug.get(name) or self.by_slug.get(slugify(name)) or self.by_name.get(name.casefold())
+        if found is None and looks_like_host(name):
+            found = self.find_host(clean_host(name))
+        return found
+
+
 def by_host(host):
     """The Source whose homepage or extra domains cover `host`, the most specific first."""
-    if not host:
-        return None
-    best, best_length = None, 0
-    for source in Source.objects.only("pk", "homepage", "extra_domains", "name", "slug").order_by("pk"):
-        for domain in hosts_of(source):
-            if (host == domain or host.endswith("." + domain)) and len(domain) > best_length:
-                best, best_length = source, len(domain)
-    return best
+    return Outlets().find_host(host) if host else None
 
 
 def by_name(name):
     """The Source with this slug or name (case-insensitive), or whose hosts cover it if it is a host."""
-    name = (name or "").strip()
-    if not name:
-        return None
-    found = (
-        Source.objects.filter(slug=name).first()
-        or Source.objects.filter(slug=slugify(name)).first()
-        or Source.objects.filter(name__iexact=name).first()
-    )
-    if found is None and looks_like_host(name):
-        found = by_host(clean_host(name))
-    return found
+    return Outlets().find_name(name) if (name or "").strip() else None
 
 
 def _create(name, homepage=""):
@@ -99,9 +138,9 @@ def _create(name, homepage=""):
     )
 
 
-def unattributed():
+def unattributed(known=None):
     """The one source of items that name no outlet and carry no URL, flagged for review."""
-    found = Source.objects.filter(slug=UNATTRIBUTED_SLUG).first()
+    found = (known or Outlets()).by_slug.get(UNATTRIBUTED_SLUG)
     if found is not None:
         return found
     try:
@@ -116,26 +155,36 @@ def unattributed():
         return Source.objects.get(slug=UNATTRIBUTED_SLUG)
 
 
-def resolve(name="", url="", default=None):
+def resolve(name="", url="", default=None, *, known=None):
     """(Source, how) for an item naming `name` (may be empty) with the URL `url` (may be empty);
-    `default`: the outlet the caller chose for items that name none. See the module's docstring."""
+    `default`: the outlet the caller chose for items that name none; `known`: the Outlets of a run
+    (read here when not given). A Source created here is added to `known`. See the module's
+    docstring."""
+    if not name and default is not None:
+        return default, GIVEN
+    known = Outlets() if known is None else known
     host = clean_host(url)
     if name:
-        found = by_name(name)
+        found = known.find_name(name)
         if found is not None:
             return found, NAMED
         # Named after a host ("example.org"): that host is its homepage. The item's URL is not
         # taken as the homepage of a name: an aggregator's feed links to other outlets' pages.
         homepage = f"https://{clean_host(name)}/" if looks_like_host(name) else ""
-        return _create(name, homepage), NAMED
-    if default is not None:
-        return default, GIVEN
+        return _added(known, _create(name, homepage)), NAMED
     if host:
-        found = by_host(host)
+        found = known.find_host(host)
         if found is not None:
             return found, HOST
-        return _create(host, f"https://{host}/"), NEW_HOST
-    return unattributed(), UNATTRIBUTED
+        return _added(known, _create(host, f"https://{host}/")), NEW_HOST
+    found = known.by_slug.get(UNATTRIBUTED_SLUG)
+    return found or _added(known, unattributed(known)), UNATTRIBUTED
+
+
+def _added(known, source):
+    if source.slug not in known.by_slug:
+        known.add(source)
+    return source
 
 
 def mark_reviewed(source, *, by=None):

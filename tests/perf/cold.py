@@ -144,8 +144,9 @@ def build(size, seed=SEED):
 
     def insert(model, rows):
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("SET synchronous_commit = off")  # a scratch database
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET synchronous_commit = off")  # a scratch database
             return [row.pk for row in model.objects.bulk_create(rows)]
         finally:
             connections.close_all()  # this thread's connection

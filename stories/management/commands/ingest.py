@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from stories.ingest import FORMATS, read_file
 from stories.models import Source
 from stories.services import outlets
-from stories.services.ingest import IngestError, ingest_item
+from stories.services.ingest import IngestError, ingest_items
 
 
 def _files(paths):
@@ -59,20 +59,17 @@ class Command(BaseCommand):
         seen = {}  # story id: the item of this run that delivered it
         bar = self.stdout.isatty() and len(files) > 1
         for done, path in enumerate(files, 1):
-            for item in _items(path, format):
-                try:
-                    if isinstance(item, IngestError):
-                        raise item
-                    result = ingest_item(item, source=default_source, seen=seen)
-                except IngestError as exc:
+            results = ingest_items(_items(path, format), source=default_source, seen=seen)
+            for item, result in results:
+                if isinstance(result, Exception):
                     counts["failed"] += 1
-                    self.stderr.write(f"failed: {exc}")
-                    continue
-                except Exception as exc:  # noqa: BLE001  (one item never stops the run)
-                    counts["failed"] += 1
-                    self.stderr.write(
-                        f"failed: {item.origin}: could not be stored ({type(exc).__name__}: {str(exc)[:200]})"
-                    )
+                    if isinstance(result, IngestError):
+                        self.stderr.write(f"failed: {result}")
+                    else:  # one item never stops the run
+                        self.stderr.write(
+                            f"failed: {item.origin}: could not be stored "
+                            f"({type(result).__name__}: {str(result)[:200]})"
+                        )
                     continue
                 counts[result.outcome] += 1
                 suggested += result.suggested
