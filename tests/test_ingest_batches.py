@@ -13,6 +13,12 @@ from .factories import SourceFactory, StoryFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _ingest_alone(settings):
+    """What is counted is ingest's own work: claim matching, which runs on each new text, is off."""
+    settings.NEWSROOM_MATCHING_ON_INGEST = False
+
+
 def words(n, seed):
     return " ".join(f"w{seed}x{i}" for i in range(n))
 
