@@ -207,6 +207,14 @@ class StoryMatchInline(admin.TabularInline):
         label = "Accept or dismiss" if match.state == ClaimMatch.State.PENDING else "Open"
         return format_html('<a class="button" href="{}">{}</a>', url, label)
 
+    def has_view_permission(self, request, obj=None):
+        # Shown on a stored story's page only, and never part of the story's form when it is
+        # saved (the list is read-only: a saved form carries no data of it).
+        adding = getattr(request.resolver_match, "url_name", "") == "stories_story_add"
+        if adding or request.method == "POST":
+            return False
+        return super().has_view_permission(request, obj)
+
     def has_add_permission(self, request, obj=None):
         return False
 

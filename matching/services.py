@@ -18,7 +18,7 @@
   accepted at once from the auto-accept threshold (..._AUTO_ACCEPT), never across languages:
   accepting tags the claim in the story with the exact sentence as its quote, through
   stories.services.claims.tag_claim. The thresholds were tuned on tests/data/claim_matching_eval.json
-  (docs/matching.md gives the figures).
+  (docs/ingest.md, Claim memory gives the figures).
 """
 
 import hashlib

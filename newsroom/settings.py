@@ -330,7 +330,7 @@ NEWSROOM_DEDUP_SUGGEST = env_fraction("NEWSROOM_DEDUP_SUGGEST", 0.5)
 if NEWSROOM_DEDUP_SUGGEST > NEWSROOM_DEDUP_AUTO_LINK:
     raise ImproperlyConfigured("NEWSROOM_DEDUP_SUGGEST must not be above NEWSROOM_DEDUP_AUTO_LINK.")
 
-# --- Claim memory (the matching app; docs/matching.md) ---------------------------------------------
+# --- Claim memory (the matching app; docs/ingest.md, "Claim memory") -----------------------------
 # After each ingest, the story's sentences are matched against the claims the desk has checked.
 # Semantic matching (multilingual embeddings) needs the `semantic` extra; NEWSROOM_MATCHING_SEMANTIC=0
 # falls back to the lexical matcher even where it is installed.
@@ -341,7 +341,7 @@ NEWSROOM_CLAIM_LANGUAGE = os.environ.get("NEWSROOM_CLAIM_LANGUAGE", "en")
 # Cosine of sentence and claim embeddings from which a match is suggested to editors, and from
 # which it is accepted at once; a sentence in another language than the claims' is suggested from
 # its own, lower threshold and never accepted automatically. Tuned on the evaluation set
-# (docs/matching.md).
+# (docs/ingest.md, Claim memory).
 NEWSROOM_MATCHING_SUGGEST = env_fraction("NEWSROOM_MATCHING_SUGGEST", 0.75)
 NEWSROOM_MATCHING_SUGGEST_ACROSS = env_fraction("NEWSROOM_MATCHING_SUGGEST_ACROSS", 0.5)
 NEWSROOM_MATCHING_AUTO_ACCEPT = env_fraction("NEWSROOM_MATCHING_AUTO_ACCEPT", 0.92)

@@ -125,3 +125,10 @@ def test_the_story_page_lists_its_repeats_with_the_sentence_highlighted(client, 
     page = client.get(f"/admin/stories/story/{match.story.pk}/change/").content.decode()
     assert "repeats of checked claims" in page.lower()
     assert f"<mark>{SENTENCE}</mark>" in page and match.claim.text in page
+
+
+def test_saving_a_story_form_needs_nothing_of_its_repeats(client, ed):
+    match = make_match()
+    change = client.get(f"/admin/stories/story/{match.story.pk}/change/").content.decode()
+    assert "claim_matches-TOTAL_FORMS" in change
+    assert "claim_matches-TOTAL_FORMS" not in client.get("/admin/stories/story/add/").content.decode()
